@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+// opensmtpd-tables: the OpenSMTPD table backends, one executable each.
+// Shipped code depends on nothing but the standard library, Glibc, Synchronization and the
+// system C client libraries (see DESIGN.md); tests may use Foundation.
+import PackageDescription
+
+let package = Package(
+    name: "opensmtpd-tables",
+    products: [
+        .executable(name: "table-sqlite", targets: ["table-sqlite"]),
+        .executable(name: "table-passwd", targets: ["table-passwd"]),
+        .executable(name: "table-bench", targets: ["table-bench"]),
+    ],
+    targets: [
+        // C libraries, one system-library target each.
+        .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+
+        // What every backend shares: protocol, server loop, config grammar, logging, CLI.
+        .target(name: "TableProtocol", dependencies: ["CCrypt"]),
+
+        // The backends.
+        .executableTarget(name: "table-sqlite", dependencies: ["TableProtocol", "CSQLite3"]),
+        .executableTarget(name: "table-passwd", dependencies: ["TableProtocol"]),
+
+        // Plays smtpd's side of the protocol: used by the benchmark and the integration tests.
+        .target(name: "TableDriver"),
+        .executableTarget(name: "table-bench", dependencies: ["TableDriver"]),
+
+        .testTarget(name: "TableProtocolTests", dependencies: ["TableProtocol"]),
+        .testTarget(name: "TableSQLiteTests", dependencies: ["table-sqlite", "TableDriver", "CSQLite3"]),
+        .testTarget(name: "TablePasswdTests", dependencies: ["table-passwd", "TableDriver"]),
+    ]
+)

@@ -1,0 +1,154 @@
+/// One request from smtpd, already split into its fields.
+///
+/// The wire form is `table|0.1|<ts>|<table>|<op>|<service>|<id>[|<key>]` (update has no
+/// service, fetch has no key). The key is everything after the id's `|`, so it may itself
+/// contain `|`; it is kept as bytes because smtpd sends whatever the client typed, lowercased,
+/// not necessarily UTF-8.
+public struct Request: Sendable, Equatable {
+    public var id: String
+    public var operation: Operation
+    public var service: Service
+    public var key: [UInt8]
+    public var table: String
+
+    public init(id: String, operation: Operation, service: Service, key: [UInt8] = [], table: String = "") {
+        self.id = id
+        self.operation = operation
+        self.service = service
+        self.key = key
+        self.table = table
+    }
+
+    /// The key as text, invalid UTF-8 replaced; for messages and for backends that need a String.
+    public var keyString: String { String(decoding: key, as: UTF8.self) }
+}
+
+/// Where the error reply for a request that could not be served goes: the op and id as
+/// smtpd sent them, so that smtpd can match the reply to its request.
+public struct ReplyAddress: Sendable, Equatable {
+    public var operation: String
+    public var id: String
+}
+
+/// What the parser made of one input line.
+public enum ParsedLine: Sendable, Equatable {
+    /// A well-formed request to hand to the backend.
+    case request(Request)
+    /// A request that is wrong but names its op and id: it gets `error|<reason>`.
+    case invalid(ReplyAddress, reason: String)
+    /// A line nobody could answer (no id to reply to): logged and skipped.
+    case unanswerable(reason: String)
+}
+
+/// Splits request lines. It never fails and never traps, whatever the bytes: every outcome is
+/// one of the three `ParsedLine` cases.
+public enum RequestParser {
+    public static let protocolVersion = "0.1"
+    static let pipe = UInt8(ascii: "|")
+
+    /// Parses one line (without its LF). `truncated` says the reader had to cut an overlong
+    /// line: such a request is answered `error` if its id survived the cut.
+    public static func parse(_ line: some Collection<UInt8>, truncated: Bool = false) -> ParsedLine {
+        var fields = FieldScanner(Array(line))
+        guard fields.next() == Array("table".utf8) else {
+            return .unanswerable(reason: "not a table request")
+        }
+        guard let version = fields.next(), fields.next() != nil /* timestamp */,
+              let tableField = fields.next(), let opField = fields.next()
+        else {
+            return .unanswerable(reason: "truncated request, no operation")
+        }
+        guard let opName = token(opField) else {
+            return .unanswerable(reason: "unreadable operation field")
+        }
+        let operation = Operation(rawValue: opName)
+
+        // Field layout after the op: update|<id>; fetch|<service>|<id>;
+        // check|lookup|<service>|<id>|<key>. An unknown op is read like check/lookup,
+        // the most common shape, to find an id to answer.
+        var serviceField: [UInt8]? = nil
+        if operation != .update {
+            guard let field = fields.next() else {
+                return .unanswerable(reason: "\(opName) request without a service")
+            }
+            serviceField = field
+        }
+        guard let idField = fields.next() else {
+            return .unanswerable(reason: "\(opName) request without an id")
+        }
+        guard let id = token(idField) else {
+            return .unanswerable(reason: "\(opName) request with an unreadable id")
+        }
+        let address = ReplyAddress(operation: opName, id: id)
+
+        if truncated {
+            return .invalid(address, reason: "request line too long")
+        }
+        guard String(decoding: version, as: UTF8.self) == protocolVersion else {
+            return .invalid(address, reason: "unsupported protocol version")
+        }
+        guard let operation else {
+            return .invalid(address, reason: "unknown operation \"\(opName)\"")
+        }
+        let table = String(decoding: tableField, as: UTF8.self)
+
+        var service = Service.none
+        if let serviceField {
+            guard let name = token(serviceField), let known = Service(rawValue: name), known != .none else {
+                let shown = token(serviceField) ?? "?"
+                return .invalid(address, reason: "unsupported service \"\(shown)\"")
+            }
+            service = known
+        }
+
+        switch operation {
+        case .update, .fetch:
+            guard fields.isAtEnd else {
+                return .invalid(address, reason: "unexpected fields after the id")
+            }
+            return .request(Request(id: id, operation: operation, service: service, table: table))
+        case .check, .lookup:
+            guard let key = fields.rest() else {
+                return .invalid(address, reason: "missing key")
+            }
+            return .request(Request(id: id, operation: operation, service: service, key: key, table: table))
+        }
+    }
+
+    /// A field usable as an op, id or service name in a reply: non-empty printable ASCII.
+    static func token(_ field: [UInt8]) -> String? {
+        guard !field.isEmpty, field.count <= 256, field.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+            return nil
+        }
+        return String(decoding: field, as: UTF8.self)
+    }
+}
+
+/// Walks the `|`-separated fields of a line without copying more than each field.
+struct FieldScanner {
+    private let bytes: [UInt8]
+    private var position = 0
+    private var exhausted = false
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The next field up to `|` or the end of the line; nil when the line has no more fields.
+    mutating func next() -> [UInt8]? {
+        guard !exhausted else { return nil }
+        if let end = bytes[position...].firstIndex(of: RequestParser.pipe) {
+            defer { position = end + 1 }
+            return Array(bytes[position..<end])
+        }
+        exhausted = true
+        return Array(bytes[position...])
+    }
+
+    /// Everything after the last field read (the key); nil when no `|` followed it.
+    mutating func rest() -> [UInt8]? {
+        guard !exhausted else { return nil }
+        exhausted = true
+        return Array(bytes[position...])
+    }
+
+    var isAtEnd: Bool { exhausted }
+}

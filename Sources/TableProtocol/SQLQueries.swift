@@ -1,0 +1,151 @@
+/// One configured SQL statement: its config key, the service it answers, its text, the line it
+/// was given on and the number of columns it must return.
+public struct SQLQuery: Sendable, Equatable {
+    public var key: String
+    public var service: Service
+    public var sql: String
+    public var line: Int
+    public var columns: Int
+    /// Whether the key is bound to it (every `query_*`; `fetch_source` takes none).
+    public var takesKey: Bool
+}
+
+/// The query keys the SQL backends share (sqlite, postgres, mysql), read from a config file.
+///
+/// Every `query_*` is optional; the table registers exactly the services it has a query for.
+/// `query_auth` (ours, not upstream's) returns the stored hash for a user name and makes the
+/// table answer smtpd's `auth` service itself.
+public struct SQLQueries: Sendable {
+    /// Services in registration order, with their key and expected column count.
+    public static let lookupKeys: [(service: Service, key: String, columns: Int)] = [
+        (.alias, "query_alias", 1),
+        (.domain, "query_domain", 1),
+        (.credentials, "query_credentials", 2),
+        (.netaddr, "query_netaddr", 1),
+        (.userinfo, "query_userinfo", 3),
+        (.source, "query_source", 1),
+        (.mailaddr, "query_mailaddr", 1),
+        (.addrname, "query_addrname", 1),
+        (.mailaddrmap, "query_mailaddrmap", 1),
+        (.auth, "query_auth", 1),
+    ]
+
+    public static let keywords: [String] =
+        lookupKeys.map(\.key) + ["fetch_source", "fetch_source_expire", "fetch_source_refresh"]
+
+    public var lookups: [Service: SQLQuery] = [:]
+    public var fetchSource: SQLQuery?
+    public let rotation: FetchRotation
+
+    /// Reads the query keys; problems (e.g. no query at all) go to the reader.
+    public init(_ reader: inout ConfigReader) {
+        for (service, key, columns) in Self.lookupKeys {
+            if let entry = reader.entry(key), let sql = entry.value {
+                lookups[service] = SQLQuery(key: key, service: service, sql: sql, line: entry.line, columns: columns, takesKey: true)
+            }
+        }
+        if let entry = reader.entry("fetch_source"), let sql = entry.value {
+            fetchSource = SQLQuery(key: "fetch_source", service: .source, sql: sql, line: entry.line, columns: 1, takesKey: false)
+        }
+        let expire = reader.integer("fetch_source_expire", default: 60, in: 0...Int(Int32.max))
+        let refresh = reader.integer("fetch_source_refresh", default: 1000, in: 0...Int(Int32.max))
+        rotation = FetchRotation(expire: expire, refresh: refresh)
+        if lookups.isEmpty && fetchSource == nil {
+            reader.report(nil, "no query configured: give at least one query_* or fetch_source")
+        }
+    }
+
+    /// Every statement to prepare on a new connection.
+    public var all: [SQLQuery] {
+        Self.lookupKeys.compactMap { lookups[$0.service] } + (fetchSource.map { [$0] } ?? [])
+    }
+
+    /// The services to register: one per configured query (fetch_source serves `source`).
+    public var services: [Service] {
+        Self.lookupKeys.map(\.service).filter { service in
+            lookups[service] != nil || (service == .source && fetchSource != nil)
+        }
+    }
+}
+
+/// A connection that can run the shared SQL queries; the request handling on top of it
+/// (which query, how rows become an answer, fetch rotation, auth) is the same for every
+/// SQL backend and lives in this protocol's extension.
+public protocol SQLConnection: TableConnection {
+    var queries: SQLQueries { get }
+
+    /// Runs `query` with `key` bound (nil for `fetch_source`) and calls `row` for each result
+    /// row until it returns false. `row` gets a function from column index to the column's
+    /// bytes, nil for SQL NULL.
+    func run(_ query: SQLQuery, key: [UInt8]?, row: ((Int) -> [UInt8]?) -> Bool) throws(TableError)
+}
+
+extension SQLConnection {
+    public func answer(_ request: Request) -> Answer {
+        do {
+            switch request.operation {
+            case .fetch:
+                guard request.service == .source else {
+                    return .error("fetch is only supported for source")
+                }
+                guard let query = queries.fetchSource else { return .error("no fetch_source configured") }
+                return queries.rotation.next { () throws(TableError) in
+                    var addresses: [[UInt8]] = []
+                    try run(query, key: nil) { column in
+                        if let address = column(0) { addresses.append(address) }
+                        return true
+                    }
+                    return addresses
+                }
+            case .check where request.service == .auth:
+                return try authenticate(request.key)
+            case .check:
+                let query = try self.query(for: request.service)
+                var found = false
+                try run(query, key: request.key) { _ in
+                    found = true
+                    return false
+                }
+                return found ? .hit : .notFound
+            case .lookup:
+                guard request.service != .auth else { return .error("auth is answered by check, not lookup") }
+                let query = try self.query(for: request.service)
+                var value = LookupValue(service: request.service, source: query.key)
+                try run(query, key: request.key) { column in
+                    value.add(columns: query.columns, column)
+                    return value.wantsMoreRows
+                }
+                return value.answer()
+            case .update:
+                return .error("update is handled by the server")
+            }
+        } catch {
+            return .error(error.message)
+        }
+    }
+
+    func query(for service: Service) throws(TableError) -> SQLQuery {
+        guard let query = queries.lookups[service] else {
+            throw TableError(.unsupported, "no query_\(service) configured")
+        }
+        return query
+    }
+
+    /// `check auth user:password`: fetch the user's stored hash with `query_auth` and verify
+    /// the password against it. Wrong password and unknown user are both not-found.
+    func authenticate(_ key: [UInt8]) throws(TableError) -> Answer {
+        let query = try self.query(for: .auth)
+        guard let colon = key.firstIndex(of: UInt8(ascii: ":")) else {
+            return .error("auth key is not user:password")
+        }
+        let user = Array(key[..<colon])
+        let password = Array(key[(colon + 1)...])
+        var hash: [UInt8]? = nil
+        try run(query, key: user) { column in
+            hash = column(0)
+            return false
+        }
+        guard let hash, !password.isEmpty else { return .notFound }
+        return CryptHash.verify(password: password, hash: hash) ? .hit : .notFound
+    }
+}

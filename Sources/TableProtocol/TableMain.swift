@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The version every backend prints with `--version`.
+public enum TableVersion {
+    public static let string = "0.1.0"
+}
+
+/// The command line every backend shares:
+///
+///     table-NAME ARG                              serve smtpd on stdin/stdout (argv[0] = table name)
+///     table-NAME -n ARG                           check the configuration and exit
+///     table-NAME ARG check|lookup|fetch SERVICE [KEY]   answer one request and print it
+///     table-NAME -h | --version
+///
+/// `-v` adds debug messages to stderr.
+public enum TableMain {
+    enum Mode {
+        case serve
+        case checkConfig
+        case oneRequest(Operation, Service, [UInt8])
+    }
+
+    public static func run<Program: TableProgram>(_ program: Program.Type) -> Never {
+        // smtpd starts us with SIGPIPE ignored; do the same when run by hand, so that a
+        // closed peer is an EPIPE error and not a silent death.
+        signal(SIGPIPE, SIG_IGN)
+        exit(main(program, arguments: CommandLine.arguments))
+    }
+
+    static func main<Program: TableProgram>(_ program: Program.Type, arguments: [String]) -> Int32 {
+        let programName = "table-\(Program.name)"
+        let argv0 = arguments.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? programName
+        var logger = Logger(program: programName, table: argv0)
+
+        var checkOnly = false
+        var positional: [String] = []
+        var index = 1
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if !positional.isEmpty || !argument.hasPrefix("-") || argument == "-" {
+                positional.append(argument)
+                continue
+            }
+            switch argument {
+            case "-n": checkOnly = true
+            case "-v": logger.minimumLevel = .debug
+            case "-h", "--help":
+                print(usage(programName, Program.argumentName))
+                return 0
+            case "--version":
+                print("\(programName) (opensmtpd-tables) \(TableVersion.string)")
+                return 0
+            case "--":
+                positional.append(contentsOf: arguments[index...])
+                index = arguments.count
+            default:
+                printError("\(programName): unknown option \(argument)\n\(usage(programName, Program.argumentName))")
+                return 1
+            }
+        }
+
+        guard let argument = positional.first else {
+            printError("\(programName): missing \(Program.argumentName)\n\(usage(programName, Program.argumentName))")
+            return 1
+        }
+        let mode: Mode
+        switch (checkOnly, positional.count) {
+        case (_, 1):
+            mode = checkOnly ? .checkConfig : .serve
+        case (false, 3), (false, 4):
+            guard let operation = Operation(rawValue: positional[1]), operation != .update else {
+                printError("\(programName): the operation must be check, lookup or fetch, not \"\(positional[1])\"")
+                return 1
+            }
+            guard let service = Service(rawValue: positional[2]), service != .none else {
+                printError("\(programName): unknown service \"\(positional[2])\"; one of \(Service.allCases.dropFirst().map(\.rawValue).joined(separator: ", "))")
+                return 1
+            }
+            // smtpd lowercases every key before sending it; do the same so the answer is the
+            // one smtpd would get.
+            let key = positional.count == 4 ? Array(positional[3].utf8).map(asciiLowercase) : []
+            mode = .oneRequest(operation, service, key)
+        default:
+            printError(usage(programName, Program.argumentName))
+            return 1
+        }
+
+        let backend: Program.Backend
+        do {
+            backend = try Program.load(argument, logger: logger)
+        } catch {
+            for problem in error.problems { printError(problem.description) }
+            if case .serve = mode { logger.error("cannot start: configuration has \(error.problems.count) problem(s)") }
+            return 1
+        }
+
+        switch mode {
+        case .serve:
+            return TableServer<Program>(argument: argument, backend: backend, logger: logger).run()
+        case .checkConfig:
+            do {
+                _ = try backend.connect()
+            } catch {
+                printError("\(argument): \(error.message)")
+                return 1
+            }
+            print("configuration OK (serves \(backend.services.map(\.rawValue).joined(separator: ", ")))")
+            return 0
+        case .oneRequest(let operation, let service, let key):
+            let connection: Program.Backend.Connection
+            do {
+                connection = try backend.connect()
+            } catch {
+                print("error|\(error.message)")
+                return 2
+            }
+            let request = Request(id: "cli", operation: operation, service: service, key: key, table: argv0)
+            let (line, sent) = Reply.encode(operation: operation, id: "cli", answer: connection.answer(request))
+            // Print what follows "<op>-result|cli|": found|value, not-found or error|message.
+            let prefix = "\(operation.rawValue)-result|cli|".utf8.count
+            print(String(decoding: line.dropFirst(prefix).dropLast(), as: UTF8.self))
+            switch sent {
+            case .found: return 0
+            case .notFound: return 1
+            case .error: return 2
+            }
+        }
+    }
+
+    static func usage(_ programName: String, _ argumentName: String) -> String {
+        """
+        usage: \(programName) [-v] \(argumentName)
+               \(programName) -n \(argumentName)
+               \(programName) \(argumentName) check|lookup|fetch SERVICE [KEY]
+               \(programName) -h | --version
+        """
+    }
+
+    static func printError(_ message: String) {
+        try? FileIO.writeAll(2, Array((message + "\n").utf8))
+    }
+
+    static func asciiLowercase(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+    }
+}

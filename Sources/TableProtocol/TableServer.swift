@@ -1,0 +1,233 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The protocol loop smtpd talks to: handshake, then requests until end of input.
+///
+/// The calling thread reads stdin; `Backend.concurrency` worker threads take requests from a
+/// queue, each with its own connection, and write each reply as one locked `write(2)`, so
+/// pipelined requests run in parallel and are answered by id, possibly out of order. Every
+/// request gets exactly one reply; a backend failure is an `error` reply, never an exit.
+public final class TableServer<Program: TableProgram>: @unchecked Sendable {
+    typealias Backend = Program.Backend
+
+    /// A loaded configuration and its number; `update` installs a new one.
+    struct Generation {
+        var number: Int
+        var backend: Backend
+    }
+
+    let argument: String
+    private(set) var logger: Logger
+    let input: Int32
+    let output: Int32
+    private let generation: Locked<Generation>
+    private let writeLock = Lock()
+    private let updateLock = Lock()
+    private let queue = BlockingQueue<Request>()
+
+    public init(argument: String, backend: Program.Backend, logger: Logger, input: Int32 = 0, output: Int32 = 1) {
+        self.argument = argument
+        self.logger = logger
+        self.input = input
+        self.output = output
+        self.generation = Locked(Generation(number: 0, backend: backend))
+    }
+
+    /// Runs until end of input; returns the exit status.
+    public func run() -> Int32 {
+        var reader = LineReader(fd: input)
+        do {
+            guard try handshake(&reader) else {
+                logger.error("end of input before config|ready")
+                return 1
+            }
+            let backend = generation.withLock { $0.backend }
+            var registration = ""
+            for service in backend.services { registration += "register|\(service)\n" }
+            registration += "register|ready\n"
+            send(Array(registration.utf8))
+
+            let workers = (0..<max(1, backend.concurrency)).map { _ in WorkerThread { [self] in work() } }
+            workers.forEach { $0.start() }
+            while let line = try reader.next() {
+                dispatch(line)
+            }
+            queue.close()
+            workers.forEach { $0.join() }
+            return 0
+        } catch {
+            logger.error("reading requests: \(error)")
+            queue.close()
+            return 1
+        }
+    }
+
+    /// Reads `config|...` lines until `config|ready`; false at end of input.
+    func handshake(_ reader: inout LineReader) throws(SystemError) -> Bool {
+        while let line = try reader.next() {
+            let text = String(decoding: line.bytes, as: UTF8.self)
+            if text == "config|ready" { return true }
+            guard text.hasPrefix("config|") else {
+                logger.warning("ignoring unexpected line before config|ready")
+                continue
+            }
+            let parts = text.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            switch parts[1] {
+            case "tablename":
+                logger.table = String(parts[2])
+            case "protocol" where parts[2] != Substring(RequestParser.protocolVersion):
+                logger.warning("smtpd speaks table protocol \(parts[2]); this backend speaks \(RequestParser.protocolVersion)")
+            case "smtpd-version":
+                logger.debug("smtpd version \(parts[2])")
+            default:
+                break
+            }
+        }
+        return false
+    }
+
+    private func dispatch(_ line: LineReader.Line) {
+        switch RequestParser.parse(line.bytes, truncated: line.truncated) {
+        case .request(let request):
+            queue.push(request)
+        case .invalid(let address, let reason):
+            logger.warning("\(address.operation) request \(address.id): \(reason)")
+            send(Reply.encodeError(address, reason: reason))
+        case .unanswerable(let reason):
+            // The line itself is not logged: it may hold an auth key.
+            logger.warning("skipping a line of \(line.bytes.count) bytes: \(reason)")
+        }
+    }
+
+    /// One worker thread: owns at most one connection, reconnecting with backoff.
+    private func work() {
+        var connection = WorkerConnection<Backend>()
+        while let request = queue.pop() {
+            let answer: Answer
+            if request.operation == .update {
+                answer = update(&connection)
+            } else {
+                answer = serve(request, &connection)
+            }
+            let (line, sent) = Reply.encode(operation: request.operation, id: request.id, answer: answer)
+            if case .error(let message) = sent {
+                logger.warning("\(request.operation) \(request.service) \(Self.describeKey(request)): \(message)")
+            } else {
+                logger.debug("\(request.operation) \(request.service) \(Self.describeKey(request)): \(sent == .notFound ? "not-found" : "found")")
+            }
+            send(line)
+        }
+    }
+
+    private func serve(_ request: Request, _ connection: inout WorkerConnection<Backend>) -> Answer {
+        let current = generation.withLock { $0 }
+        do {
+            let open = try connection.open(current.backend, generation: current.number, logger: logger)
+            let answer = open.answer(request)
+            if !open.isUsable { connection.drop() }
+            return answer
+        } catch {
+            return .error(error.message)
+        }
+    }
+
+    /// Re-reads the configuration and swaps it in only if it loads and connects; otherwise
+    /// answers `error` and keeps serving with the old one.
+    private func update(_ connection: inout WorkerConnection<Backend>) -> Answer {
+        updateLock.withLock {
+            let backend: Backend
+            do throws(ConfigErrors) {
+                backend = try Program.load(argument, logger: logger)
+            } catch {
+                for problem in error.problems { logger.error("update: \(problem)") }
+                return .error("configuration not reloaded: \(error.problems.first?.description ?? "invalid")")
+            }
+            let fresh: Backend.Connection
+            do throws(TableError) {
+                fresh = try backend.connect()
+            } catch {
+                logger.error("update: \(error.message)")
+                return .error("configuration not reloaded: \(error.message)")
+            }
+            let old = generation.withLock { $0 }
+            if old.backend.services != backend.services {
+                logger.warning("update: the services changed to \(backend.services.map(\.rawValue)); smtpd keeps the ones registered at start until it restarts")
+            }
+            let number = old.number + 1
+            generation.withLock { $0 = Generation(number: number, backend: backend) }
+            connection.adopt(fresh, generation: number)
+            logger.info("configuration reloaded")
+            return Answer.hit
+        }
+    }
+
+    private func send(_ line: [UInt8]) {
+        do {
+            try writeLock.withLock { () throws(SystemError) in try FileIO.writeAll(output, line) }
+        } catch {
+            // smtpd is gone: nobody is left to answer.
+            logger.error("writing reply: \(error)")
+            exit(1)
+        }
+    }
+
+    /// A key as it may appear in a log line: never an auth key (it holds the password).
+    static func describeKey(_ request: Request) -> String {
+        switch request.operation {
+        case .update, .fetch: return ""
+        case .check, .lookup:
+            if request.service == .auth { return "<auth key>" }
+            return "\"\(String(decoding: request.key.prefix(200), as: UTF8.self))\""
+        }
+    }
+}
+
+/// A worker's connection and when it may try to connect again after a failure.
+///
+/// Backoff grows from 0.1 s to at most 1 s, so a server that is down costs one fast `error`
+/// per request instead of a connect timeout each, and service is back within a second of
+/// the server's return.
+struct WorkerConnection<Backend: TableBackend> {
+    private var connection: Backend.Connection?
+    private var generation = -1
+    private var failures = 0
+    private var nextAttempt = 0.0
+    private var lastError = ""
+
+    static var maximumBackoff: Double { 1.0 }
+
+    mutating func open(_ backend: Backend, generation current: Int, logger: Logger) throws(TableError) -> Backend.Connection {
+        if generation != current { drop() }
+        if let connection { return connection }
+        let now = monotonicSeconds()
+        if failures > 0 && now < nextAttempt {
+            throw TableError(.connection, lastError)
+        }
+        do {
+            let fresh = try backend.connect()
+            if failures > 0 { logger.info("connected again after \(failures) failed attempt(s)") }
+            failures = 0
+            connection = fresh
+            generation = current
+            return fresh
+        } catch {
+            failures += 1
+            lastError = error.message
+            nextAttempt = now + min(0.1 * Double(1 << min(failures - 1, 10)), Self.maximumBackoff)
+            logger.error(error.message)
+            throw error
+        }
+    }
+
+    mutating func adopt(_ fresh: Backend.Connection, generation number: Int) {
+        connection = fresh
+        generation = number
+        failures = 0
+    }
+
+    mutating func drop() {
+        connection = nil
+    }
+}

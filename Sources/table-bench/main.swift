@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TableDriver
+
+/// table-bench: drives a table binary over the protocol as smtpd does and prints figures.
+///
+///     table-bench [--count N] [--windows 1,16] [--operation lookup] [--service alias]
+///                 --key-template 'user{}@example.org' [--key-count 10000]
+///                 BINARY TABLE-ARGUMENT
+///
+/// It starts BINARY with argv[0] = "bench" and argv[1] = TABLE-ARGUMENT on a socketpair,
+/// times the handshake, then sends COUNT requests for keys made from the template (`{}`
+/// replaced by 1...key-count in a scrambled order) with at most W outstanding, for each W in
+/// --windows, and prints requests/s, p50/p99 latency and the backend's peak RSS.
+/// To pin the driver and the backend to one core, as the issues' figures were measured, run
+/// it under `taskset -c 0`: the backend inherits the affinity.
+struct Options {
+    var binary = ""
+    var argument = ""
+    var count = 10_000
+    var windows = [1, 16]
+    var operation = "lookup"
+    var service = "alias"
+    var keyTemplate = "user{}@example.org"
+    var keyCount = 10_000
+    var warmup = 1_000
+}
+
+func fail(_ message: String) -> Never {
+    let line = Array("table-bench: \(message)\n".utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    exit(2)
+}
+
+func number(_ text: String, _ name: String) -> Int {
+    guard let value = Int(text), value > 0 else { fail("bad \(name): \(text)") }
+    return value
+}
+
+func parseOptions() -> Options {
+    var options = Options()
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    var positional: [String] = []
+    while !arguments.isEmpty {
+        let argument = arguments.removeFirst()
+        func value() -> String {
+            guard !arguments.isEmpty else { fail("\(argument) needs a value") }
+            return arguments.removeFirst()
+        }
+        switch argument {
+        case "--count": options.count = number(value(), argument)
+        case "--windows": options.windows = value().split(separator: ",").map { number(String($0), argument) }
+        case "--operation": options.operation = value()
+        case "--service": options.service = value()
+        case "--key-template": options.keyTemplate = value()
+        case "--key-count": options.keyCount = number(value(), argument)
+        case "--warmup": options.warmup = Int(value()) ?? 0
+        case "-h", "--help":
+            print("usage: table-bench [--count N] [--windows 1,16] [--operation OP] [--service S] [--key-template T] [--key-count N] BINARY ARGUMENT")
+            exit(0)
+        default: positional.append(argument)
+        }
+    }
+    guard positional.count == 2 else { fail("expected BINARY and ARGUMENT; see --help") }
+    options.binary = positional[0]
+    options.argument = positional[1]
+    return options
+}
+
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+/// Keys 1...count in a scrambled but repeatable order, so lookups do not walk the index.
+func keys(_ options: Options) -> [[UInt8]] {
+    var order = Array(1...max(1, options.keyCount))
+    var state: UInt64 = 0x9E3779B97F4A7C15
+    for index in stride(from: order.count - 1, to: 0, by: -1) {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        order.swapAt(index, Int((state >> 33) % UInt64(index + 1)))
+    }
+    return order.map { Array(options.keyTemplate.replacingAll("{}", with: String($0)).utf8) }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+struct Run {
+    var seconds: Double
+    var latencies: [Double]
+    var found = 0
+    var notFound = 0
+    var errors = 0
+}
+
+/// Sends `count` requests keeping at most `window` outstanding; matches replies by id.
+func drive(_ table: TableProcess, _ options: Options, keys: [[UInt8]], count: Int, window: Int) throws -> Run {
+    var sentAt: [String: Double] = [:]
+    var run = Run(seconds: 0, latencies: [])
+    run.latencies.reserveCapacity(count)
+    let start = now()
+    var sent = 0
+    var received = 0
+    let hasKey = options.operation == "check" || options.operation == "lookup"
+    while received < count {
+        var batch: [UInt8] = []
+        while sent < count && sent - received < window {
+            let id = table.makeID()
+            batch += table.requestLine(options.operation, service: options.service, id: id,
+                                       key: hasKey ? keys[sent % keys.count] : nil) + [0x0A]
+            sentAt[id] = now()
+            sent += 1
+        }
+        if !batch.isEmpty { try table.send(batch) }
+        guard let line = try table.readLine(timeout: 30) else { throw DriverError("table closed its output") }
+        let fields = line.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false)
+        guard fields.count >= 3, let started = sentAt.removeValue(forKey: String(fields[1])) else {
+            throw DriverError("unexpected reply: \(line)")
+        }
+        run.latencies.append(now() - started)
+        switch fields[2] {
+        case "found": run.found += 1
+        case "not-found": run.notFound += 1
+        default: run.errors += 1
+        }
+        received += 1
+    }
+    run.seconds = now() - start
+    return run
+}
+
+func format(_ value: Double, _ digits: Int = 1) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let rounded = (value * scale).rounded() / scale
+    return digits == 0 ? String(Int(rounded)) : String(rounded)
+}
+
+let options = parseOptions()
+let keyList = keys(options)
+do {
+    let spawned = now()
+    let table = try TableProcess(executable: options.binary, tableName: "bench", arguments: [options.argument])
+    let services = try table.handshake()
+    let startup = now() - spawned
+    print("\(options.binary.split(separator: "/").last!) \(options.argument)")
+    print("  registered: \(services.joined(separator: ", "))")
+    print("  startup + handshake: \(format(startup * 1000, 2)) ms")
+    if options.warmup > 0 {
+        _ = try drive(table, options, keys: keyList, count: options.warmup, window: 1)
+    }
+    for window in options.windows {
+        let run = try drive(table, options, keys: keyList, count: options.count, window: window)
+        let sorted = run.latencies.sorted()
+        let p50 = sorted[sorted.count / 2] * 1e6
+        let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)] * 1e6
+        print("  \(options.operation) \(options.service), window \(window): \(format(Double(options.count) / run.seconds, 0)) req/s, p50 \(format(p50)) us, p99 \(format(p99)) us (found \(run.found), not-found \(run.notFound), error \(run.errors))")
+    }
+    if let rss = table.peakRSSKiB() {
+        print("  peak RSS: \(format(Double(rss) / 1024, 2)) MiB")
+    }
+    table.closeInput()
+    let status = table.wait(timeout: 10)
+    print("  exit status: \(status.map(String.init) ?? "still running")")
+} catch {
+    fail("\(error)")
+}

@@ -1,0 +1,155 @@
+import CSQLite3
+import TableProtocol
+
+/// One SQLite database handle with every configured statement prepared on it, owned by one
+/// worker thread (opened with SQLITE_OPEN_NOMUTEX: the server never shares it).
+final class SQLiteConnection: SQLConnection {
+    let queries: SQLQueries
+    private let db: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+
+    init(_ config: SQLiteConfig) throws(TableError) {
+        queries = config.queries
+        db = try Self.open(config)
+        for query in config.queries.all {
+            switch Self.prepare(query, on: db) {
+            case .success(let prepared):
+                statements[query.key] = prepared.statement
+            case .failure(let message):
+                close()
+                throw TableError(.configuration, "\(query.key): \(message)")
+            }
+        }
+    }
+
+    deinit { close() }
+
+    private func close() {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements = [:]
+        sqlite3_close_v2(db)
+    }
+
+    /// Opens the database read-write without creating it (a wrong `dbpath` is an error, not a
+    /// new empty file); SQLite falls back to read-only when the file is write-protected.
+    private static func open(_ config: SQLiteConfig) throws(TableError) -> OpaquePointer {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(config.databasePath, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
+            sqlite3_close_v2(handle)
+            throw TableError(.connection, "cannot open database \(config.databasePath): \(reason)")
+        }
+        sqlite3_busy_timeout(handle, Int32(config.busyTimeoutSeconds * 1000))
+        sqlite3_extended_result_codes(handle, 1)
+        return handle
+    }
+
+    struct Prepared {
+        var statement: OpaquePointer
+        var warnings: [String]
+    }
+
+    enum Preparation {
+        case success(Prepared)
+        case failure(String)
+    }
+
+    /// Prepares one query and checks what upstream only found out per request: its column
+    /// count, and that a `query_*` has a parameter for the key (upstream binds the key to
+    /// parameter 1, whatever its spelling: `?`, `?1`, `:name`).
+    static func prepare(_ query: SQLQuery, on db: OpaquePointer) -> Preparation {
+        var statement: OpaquePointer?
+        var tail: UnsafePointer<CChar>?
+        let status = sqlite3_prepare_v3(db, query.sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+        guard status == SQLITE_OK else {
+            return .failure(String(cString: sqlite3_errmsg(db)))
+        }
+        guard let statement else { return .failure("no SQL statement") }
+        let columns = Int(sqlite3_column_count(statement))
+        let parameters = Int(sqlite3_bind_parameter_count(statement))
+        var problem: String?
+        if columns != query.columns {
+            problem = "must return \(query.columns) column\(query.columns == 1 ? "" : "s"), returns \(columns)"
+        } else if query.takesKey && parameters == 0 {
+            problem = "has no parameter for the key (write ? where the key goes)"
+        } else if !query.takesKey && parameters > 0 {
+            problem = "takes no parameter, has \(parameters)"
+        }
+        if let problem {
+            sqlite3_finalize(statement)
+            return .failure(problem)
+        }
+        var warnings: [String] = []
+        if query.takesKey && parameters > 1 {
+            warnings.append("the key is bound to the first parameter only; the other \(parameters - 1) stay NULL (write ?1 to repeat the key)")
+        }
+        if let tail {
+            let rest = String(cString: tail).filter { !$0.isWhitespace && $0 != ";" }
+            if !rest.isEmpty { warnings.append("only the first SQL statement is used; the text after it is ignored") }
+        }
+        return .success(Prepared(statement: statement, warnings: warnings))
+    }
+
+    /// Opens the database and prepares every query, as `load` must before accepting a
+    /// config; returns each problem with the line of its query, and logs warnings.
+    static func validate(_ config: SQLiteConfig, logger: Logger) -> [ConfigProblem] {
+        let db: OpaquePointer
+        do {
+            db = try open(config)
+        } catch {
+            return [ConfigProblem(path: config.path, line: config.databasePathLine, message: error.message)]
+        }
+        defer { sqlite3_close_v2(db) }
+        var problems: [ConfigProblem] = []
+        for query in config.queries.all {
+            switch prepare(query, on: db) {
+            case .success(let prepared):
+                for warning in prepared.warnings { logger.warning("\(config.path):\(query.line): \(query.key): \(warning)") }
+                sqlite3_finalize(prepared.statement)
+            case .failure(let message):
+                problems.append(ConfigProblem(path: config.path, line: query.line, message: "\(query.key): \(message)"))
+            }
+        }
+        return problems
+    }
+
+    func run(_ query: SQLQuery, key: [UInt8]?, row: ((Int) -> [UInt8]?) -> Bool) throws(TableError) {
+        guard let statement = statements[query.key] else {
+            throw TableError(.unsupported, "no \(query.key) configured")
+        }
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        let empty: [UInt8] = [0]
+        let bound = (key ?? []).isEmpty ? empty : key!
+        let length = key?.count ?? 0
+        return try bound.withUnsafeBufferPointer { (buffer) throws(TableError) in
+            if key != nil {
+                // SQLITE_STATIC (nil): the key outlives every step of this statement.
+                let status = buffer.withMemoryRebound(to: CChar.self) {
+                    sqlite3_bind_text(statement, 1, $0.baseAddress, Int32(length), nil)
+                }
+                guard status == SQLITE_OK else {
+                    throw TableError(.query, "\(query.key): binding the key: \(String(cString: sqlite3_errmsg(db)))")
+                }
+            }
+            let column: (Int) -> [UInt8]? = { index in
+                let position = Int32(index)
+                guard sqlite3_column_type(statement, position) != SQLITE_NULL else { return nil }
+                guard let text = sqlite3_column_text(statement, position) else { return [] }
+                return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))))
+            }
+            while true {
+                let status = sqlite3_step(statement)
+                if status == SQLITE_DONE { return }
+                guard status == SQLITE_ROW else {
+                    throw TableError(.query, "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
+                }
+                if !row(column) { return }
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import TableProtocol
+
+/// table-sqlite: a drop-in for OpenSMTPD's table-sqlite 1.0.1, reading the same config file.
+enum SQLiteTable: TableProgram {
+    static let name = "sqlite"
+    static let argumentName = "CONFIG"
+
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SQLiteBackend {
+        let config = try SQLiteConfig.load(argument)
+        // SQLite is a local file: open it and prepare every statement now, so that a wrong
+        // path, a missing table or a bad column count stops the load with the query's line.
+        let problems = SQLiteConnection.validate(config, logger: logger)
+        guard problems.isEmpty else { throw ConfigErrors(problems) }
+        return SQLiteBackend(config: config)
+    }
+}
+
+/// The keys of a table-sqlite config file: upstream's (`dbpath` and the shared SQL query
+/// keys) plus `timeout` (seconds to wait for a locked database) and `max_connections`.
+struct SQLiteConfig: Sendable {
+    var path: String
+    var databasePath: String
+    var databasePathLine: Int?
+    var queries: SQLQueries
+    var busyTimeoutSeconds: Int
+    var maximumConnections: Int
+
+    static let keywords = ["dbpath", "timeout", "max_connections"] + SQLQueries.keywords
+
+    static func load(_ path: String) throws(ConfigErrors) -> SQLiteConfig {
+        var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords)
+        let queries = SQLQueries(&reader)
+        let timeout = reader.integer("timeout", default: 5, in: 0...3600)
+        let connections = reader.integer("max_connections", default: 2, in: 1...64)
+        let databasePath = reader.string("dbpath")
+        if databasePath == nil {
+            reader.report(nil, "missing \"dbpath\": the path of the SQLite database")
+        }
+        try reader.finish()
+        return SQLiteConfig(path: path, databasePath: databasePath ?? "",
+                            databasePathLine: reader.entry("dbpath")?.line, queries: queries,
+                            busyTimeoutSeconds: timeout, maximumConnections: connections)
+    }
+}
+
+final class SQLiteBackend: TableBackend {
+    let config: SQLiteConfig
+
+    init(config: SQLiteConfig) { self.config = config }
+
+    var services: [Service] { config.queries.services }
+    var concurrency: Int { config.maximumConnections }
+
+    func connect() throws(TableError) -> SQLiteConnection {
+        try SQLiteConnection(config)
+    }
+}
