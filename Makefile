@@ -1,0 +1,48 @@
+# opensmtpd-tables: build, test, run and install the table backends.
+PREFIX ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+BACKENDS = sqlite passwd
+SWIFT ?= swift
+RELEASE_FLAGS = -c release -Xswiftc -static-stdlib
+
+.PHONY: all build release test run bench install clean deps
+
+all: build
+
+deps:
+	scripts/deps.sh build
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+# The whole test suite: installs what is missing and starts the test servers itself.
+test:
+	scripts/test.sh
+
+# Builds table-sqlite and shows it answering lookups on the bundled example database.
+run: release
+	scripts/demo.sh
+
+# Prints requests/s, latency and memory of table-sqlite and table-passwd (10,000 users).
+bench: release
+	scripts/bench.sh
+
+install: release
+	install -d $(DESTDIR)$(LIBEXECDIR)/opensmtpd
+	for b in $(BACKENDS); do \
+	  install -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/table-$$b" $(DESTDIR)$(LIBEXECDIR)/opensmtpd/; \
+	done
+	if [ -d packaging/man ]; then \
+	  install -d $(DESTDIR)$(MANDIR)/man5; \
+	  for b in $(BACKENDS); do \
+	    [ -f packaging/man/table-$$b.5 ] && install -m 0644 packaging/man/table-$$b.5 $(DESTDIR)$(MANDIR)/man5/ || true; \
+	  done; \
+	fi
+
+clean:
+	rm -rf .build

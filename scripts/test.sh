@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README gives it and .ci/run calls it:
+# installs what is missing, starts every server the integration tests use on 127.0.0.1
+# (each in a fresh data directory), runs `swift test`, and stops the servers again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh test
+
+export TABLES_TEST_DIR="${TABLES_TEST_DIR:-$(mktemp -d /tmp/opensmtpd-tables-test.XXXXXX)}"
+# Tests that need a server fail (instead of skipping) when it is not there.
+export TABLES_TEST_REQUIRE_SERVERS=1
+
+servers=()
+for script in scripts/servers/*.sh; do
+  [ -e "$script" ] || continue
+  servers+=("$script")
+done
+
+stop_servers() {
+  for script in "${servers[@]}"; do
+    bash "$script" stop || true
+  done
+}
+trap stop_servers EXIT
+
+for script in "${servers[@]}"; do
+  echo "starting $(basename "$script" .sh)"
+  bash "$script" start
+done
+# Each server script writes NAME.env with the variables its tests read.
+for env in "$TABLES_TEST_DIR"/*.env; do
+  [ -e "$env" ] || continue
+  set -a; . "$env"; set +a
+done
+
+swift build
+swift test "$@"
