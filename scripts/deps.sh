@@ -2,9 +2,11 @@
 # Installs the Debian packages the build and the test suite need, if any is missing.
 # Usage: scripts/deps.sh build|test
 set -euo pipefail
-build_packages=(pkg-config libsqlite3-dev libcrypt-dev sqlite3)
-# Servers and tools the integration tests start on 127.0.0.1 (scripts/servers/*.sh).
-test_packages=("${build_packages[@]}")
+# Package lists live in scripts/deps/: NAME.build (headers and tools to build) and
+# NAME.test (servers and tools the integration tests start on 127.0.0.1), one per line.
+here="$(dirname "$0")/deps"
+mapfile -t build_packages < <(cat "$here"/*.build 2>/dev/null | grep -v '^#' | grep .)
+mapfile -t test_packages < <(cat "$here"/*.build "$here"/*.test 2>/dev/null | grep -v '^#' | grep . | sort -u)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;

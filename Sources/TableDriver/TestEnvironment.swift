@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the built table binaries are, and which test servers `scripts/test.sh` started.
+public enum TestEnvironment {
+    /// The directory of the running executable (the test bundle or table-bench), where
+    /// SwiftPM also puts every executable product of the same build.
+    public static var binaryDirectory: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return ".build/debug" }
+        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+    }
+
+    /// The path of a built table binary, e.g. `binary("table-sqlite")`.
+    public static func binary(_ name: String) -> String {
+        "\(binaryDirectory)/\(name)"
+    }
+
+    public static func variable(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    /// True when tests that need a server must fail rather than skip without it
+    /// (`scripts/test.sh`, and so CI, sets TABLES_TEST_REQUIRE_SERVERS=1).
+    public static var serversRequired: Bool {
+        variable("TABLES_TEST_REQUIRE_SERVERS") == "1"
+    }
+
+    /// A fresh private directory for one test's files.
+    public static func makeTemporaryDirectory(_ prefix: String = "table-test") -> String {
+        var template = Array("/tmp/\(prefix).XXXXXX".utf8CString)
+        guard let result = mkdtemp(&template) else { return "/tmp" }
+        return String(cString: result)
+    }
+
+    /// Writes a file (tests build configs and data files with it).
+    public static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
+        try write(Array(text.utf8), to: path, mode: mode)
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw DriverError("open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw DriverError("write \(path): \(String(cString: strerror(errno)))") }
+            offset += n
+        }
+    }
+
+    /// Runs a command to completion (for test setup: sqlite3, psql, redis-cli...) and returns
+    /// its exit status.
+    @discardableResult
+    public static func run(_ arguments: [String], stdinPath: String? = nil) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let stdinPath { posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0) }
+        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid = pid_t()
+        guard posix_spawnp(&pid, arguments[0], &actions, nil, &cArguments, environ) == 0 else { return 127 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+}
