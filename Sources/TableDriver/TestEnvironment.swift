@@ -70,3 +70,51 @@ public enum TestEnvironment {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 }
+
+/// The outcome of a finished command: exit status and what it printed.
+public struct CommandOutput: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+extension TestEnvironment {
+    /// Runs a command with `argv0` as its argv[0] and returns its status and output; stdin
+    /// is /dev/null unless `input` is given.
+    public static func capture(_ executable: String, argv0: String? = nil, _ arguments: [String], input: String? = nil) throws -> CommandOutput {
+        let directory = makeTemporaryDirectory("capture")
+        defer { run(["rm", "-rf", directory]) }
+        let inputPath = "\(directory)/in", outPath = "\(directory)/out", errPath = "\(directory)/err"
+        try write(input ?? "", to: inputPath)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = [argv0 ?? executable] + arguments
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, &cArguments, environ)
+        guard spawned == 0 else { throw DriverError("posix_spawn \(executable): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return CommandOutput(status: code, stdout: try readText(outPath), stderr: try readText(errPath))
+    }
+
+    /// A whole file as text.
+    public static func readText(_ path: String) throws -> String {
+        guard let file = fopen(path, "r") else { throw DriverError("fopen \(path): \(String(cString: strerror(errno)))") }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
