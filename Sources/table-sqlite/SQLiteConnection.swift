@@ -112,7 +112,7 @@ final class SQLiteConnection: SQLConnection {
                 problems.append(ConfigProblem(path: config.path, line: query.line, message: "\(query.key): \(message)"))
             }
         }
-        return problems
+        return problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }
     }
 
     func run(_ query: SQLQuery, key: [UInt8]?, row: ((Int) -> [UInt8]?) -> Bool) throws(TableError) {

@@ -1,0 +1,212 @@
+import Testing
+import TableDriver
+
+/// The process around the queries: start-up checks, update, pipelining, end of input,
+/// malformed lines and the command line.
+@Suite struct SQLiteProcessTests {
+    @Test func sixteenPipelinedRequestsAreAnsweredByID() throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        let keys = ["postmaster@example.org", "alice@example.org", "@example.net", "nobody@example.org"]
+        var expected: [String: String] = [:]
+        var batch: [UInt8] = []
+        for index in 0..<16 {
+            let id = table.makeID()
+            let key = keys[index % keys.count]
+            expected[id] = ["found|alice@example.org, bob@example.org", "found|vmail", "found|alice@example.org", "not-found"][index % keys.count]
+            batch += table.requestLine("lookup", service: "alias", id: id, key: Array(key.utf8)) + [0x0a]
+        }
+        try table.send(batch)
+        for _ in 0..<16 {
+            let line = try #require(try table.readLine())
+            let fields = line.split(separator: "|", maxSplits: 2).map(String.init)
+            #expect(fields[0] == "lookup-result")
+            let removed = expected.removeValue(forKey: fields[1])
+            let answer = try #require(removed, "unexpected or repeated id in \(line)")
+            #expect(fields[2] == answer)
+        }
+        #expect(expected.isEmpty)
+    }
+
+    @Test func malformedLinesNeverStopTheTable() throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        try table.send("garbage\n\n|||||\ntable|0.1\n" + "table|0.1|1|t|lookup|alias|00000001|" + String(repeating: "k", count: 1_000_000) + "\n")
+        #expect(try table.readLine() == "lookup-result|00000001|error|request line too long")
+        try table.send("table|0.2|1|t|lookup|alias|00000002|x\ntable|0.1|1|t|frob|alias|00000003|x\n")
+        #expect(try table.readLine() == "lookup-result|00000002|error|unsupported protocol version")
+        #expect(try table.readLine() == "frob-result|00000003|error|unknown operation \"frob\"")
+        try table.send(Array("table|0.1|1|t|lookup|alias|00000004|".utf8) + [0, 0xff, 0x0d] + [0x0a])
+        #expect(try table.readLine() == "lookup-result|00000004|not-found")
+        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        table.closeInput()
+        #expect(table.wait() == 0)
+        #expect(fixture.log().contains("skipping a line of 7 bytes: not a table request"))
+    }
+
+    @Test func endOfInputExitsZeroAfterAnsweringWhatWasSent() throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        var batch: [UInt8] = []
+        var ids: Set<String> = []
+        for _ in 0..<50 {
+            let id = table.makeID()
+            ids.insert(id)
+            batch += table.requestLine("check", service: "domain", id: id, key: Array("example.org".utf8)) + [0x0a]
+        }
+        try table.send(batch)
+        table.closeInput()
+        while let line = try table.readLine() {
+            let fields = line.split(separator: "|").map(String.init)
+            #expect(fields.count == 3 && fields[2] == "found")
+            let removed = ids.remove(fields[1])
+            #expect(removed != nil)
+        }
+        #expect(ids.isEmpty)
+        #expect(table.wait() == 0)
+    }
+
+    @Test func updateSwapsOnlyAWorkingConfig() throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("check", "domain", key: "example.org") == "found")
+
+        // A broken config: error, and the old one keeps serving.
+        try fixture.writeConfig(SQLiteFixture.queries + "\nquery_virtuals SELECT 1")
+        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):14: unknown keyword \"query_virtuals\"")
+        #expect(try table.request("check", "domain", key: "example.org") == "found")
+
+        // A config whose statement does not prepare: error too.
+        try fixture.writeConfig("query_domain SELECT domain FROM nosuchtable WHERE domain = ?")
+        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):3: query_domain: no such table: nosuchtable")
+
+        // A missing file: error.
+        let other = try SQLiteFixture()
+        defer { other.cleanUp() }
+        TestEnvironment.run(["rm", "-f", fixture.config])
+        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read configuration"))
+        #expect(try table.request("check", "domain", key: "example.org") == "found")
+
+        // A good new config on another database is used from the next request on.
+        try other.sql("DELETE FROM domains; INSERT INTO domains VALUES ('example.com');")
+        try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = ?", dbpath: other.database)
+        #expect(try table.request("update") == "ok")
+        #expect(try table.request("check", "domain", key: "example.org") == "not-found")
+        #expect(try table.request("check", "domain", key: "example.com") == "found")
+        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "error|no query_alias configured")
+    }
+
+    @Test func configErrorsStopTheStartWithEveryLine() throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.cleanUp() }
+        try fixture.writeConfig("""
+            query_virtuals SELECT 1
+            query_alias SELECT destination, email FROM virtuals WHERE email = ?
+            query_domain SELECT domain FROM domains
+            query_domain SELECT domain FROM domains WHERE domain = ?
+            fetch_source_refresh many
+            query_userinfo
+            """)
+        let table = try fixture.start()
+        #expect(throws: (any Error).self) { try table.handshake() }
+        #expect(table.wait() == 1)
+        let log = fixture.log()
+        let path = fixture.config
+        for expected in [
+            "\(path):3: unknown keyword \"query_virtuals\"",
+            "\(path):6: duplicate keyword \"query_domain\" (first given on line 5)",
+            "\(path):7: \"fetch_source_refresh\" must be a whole number from 0 to 2147483647, not \"many\"",
+            "\(path):8: missing value for \"query_userinfo\"",
+        ] {
+            #expect(log.contains(expected), "missing: \(expected)\nlog: \(log)")
+        }
+    }
+
+    @Test func statementsAreCheckedAtLoad() throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.cleanUp() }
+        try fixture.writeConfig("""
+            query_alias SELECT destination, email FROM virtuals WHERE email = ?
+            query_domain SELECT domain FROM domains
+            query_credentials SELECT email FROM credentials WHERE email = ?
+            fetch_source SELECT address FROM relays WHERE address = ?
+            query_netaddr SELEKT address FROM networks WHERE address = ?
+            """)
+        let output = try TestEnvironment.capture(TestEnvironment.binary("table-sqlite"), ["-n", fixture.config])
+        #expect(output.status == 1)
+        let path = fixture.config
+        #expect(output.stderr == """
+            \(path):3: query_alias: must return 1 column, returns 2
+            \(path):4: query_domain: has no parameter for the key (write ? where the key goes)
+            \(path):5: query_credentials: must return 2 columns, returns 1
+            \(path):6: fetch_source: takes no parameter, has 1
+            \(path):7: query_netaddr: near "SELEKT": syntax error
+
+            """)
+    }
+
+    @Test func missingDatabaseIsAnErrorNotANewFile() throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.cleanUp() }
+        try fixture.writeConfig("query_domain SELECT 1 WHERE ? = 'x'", dbpath: "\(fixture.directory)/missing.db")
+        let output = try TestEnvironment.capture(TestEnvironment.binary("table-sqlite"), ["-n", fixture.config])
+        #expect(output.status == 1)
+        #expect(output.stderr == "\(fixture.config):2: cannot open database \(fixture.directory)/missing.db: unable to open database file\n")
+        #expect(TestEnvironment.run(["test", "-e", "\(fixture.directory)/missing.db"]) != 0)
+    }
+
+    @Test func commandLine() throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.cleanUp() }
+        let binary = TestEnvironment.binary("table-sqlite")
+        let check = try TestEnvironment.capture(binary, ["-n", fixture.config])
+        #expect(check.status == 0)
+        #expect(check.stdout == "configuration OK (serves alias, domain, credentials, netaddr, userinfo, source, mailaddr, addrname, mailaddrmap)\n")
+
+        let found = try TestEnvironment.capture(binary, [fixture.config, "lookup", "alias", "PostMaster@Example.ORG"])
+        #expect(found.status == 0)
+        #expect(found.stdout == "found|alice@example.org, bob@example.org\n")
+        let missing = try TestEnvironment.capture(binary, [fixture.config, "check", "domain", "example.com"])
+        #expect(missing.status == 1)
+        #expect(missing.stdout == "not-found\n")
+        let failed = try TestEnvironment.capture(binary, [fixture.config, "lookup", "alias", "crlf@example.org"])
+        #expect(failed.status == 2)
+        #expect(failed.stdout == "error|value contains a line break\n")
+        let fetched = try TestEnvironment.capture(binary, [fixture.config, "fetch", "source"])
+        #expect(fetched.stdout == "found|192.0.2.1\n")
+
+        let version = try TestEnvironment.capture(binary, ["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("table-sqlite (opensmtpd-tables) "))
+        let help = try TestEnvironment.capture(binary, ["-h"])
+        #expect(help.status == 0 && help.stdout.contains("usage: table-sqlite"))
+        let noArgument = try TestEnvironment.capture(binary, [])
+        #expect(noArgument.status == 1 && noArgument.stderr.contains("missing CONFIG"))
+        let badOption = try TestEnvironment.capture(binary, ["-x", fixture.config])
+        #expect(badOption.status == 1 && badOption.stderr.contains("unknown option -x"))
+        let badService = try TestEnvironment.capture(binary, [fixture.config, "lookup", "nosuch", "k"])
+        #expect(badService.status == 1 && badService.stderr.contains("unknown service \"nosuch\""))
+    }
+
+    @Test func logLinesNameTheProgramAndTheTable() throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.cleanUp() }
+        let table = try fixture.start(tableName: "virtuals", arguments: ["-v", fixture.config])
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "alias", key: "crlf@example.org") == "error|value contains a line break")
+        #expect(try table.request("lookup", "credentials", key: "alice@example.org").hasPrefix("found|"))
+        table.closeInput()
+        #expect(table.wait() == 0)
+        let log = fixture.log()
+        #expect(log.contains("table-sqlite[virtuals]: warning: lookup alias \"crlf@example.org\": value contains a line break\n"))
+        #expect(log.contains("table-sqlite[virtuals]: debug: lookup credentials \"alice@example.org\": found\n"))
+        #expect(!log.contains("$2b$"))
+    }
+}
