@@ -1,0 +1,159 @@
+import Testing
+import TableDriver
+
+/// table-passwd spawned as smtpd spawns it, on real passwd-format files.
+@Suite struct PasswdTests {
+    static let file = """
+        # classic passwd lines
+        alice:$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS:5000:5000:Alice:/var/vmail/alice:/sbin/nologin
+        bob:{BLF-CRYPT}$2b$08$Xb1UHCS7lvOaIcA/wS84Zuw/EnTHjcWtwjwZMIR0kiGn/nCBZgZtq:5001:5001::/var/vmail/bob
+        # Dovecot passwd-file lines: full addresses, extra fields, short lines
+        carol@example.org:$6$saltsalt$d574LmfMyQnEYNioegmwjPSZf7ow4NFX5FZoc2y2bcS40Ewc554K6V9ItMeLzi8a1/cxWnKeK1p9.I8yzxa2y0:5002:5002::/var/vmail/example.org/carol::userdb_mail=maildir:~/Maildir
+        dave@example.org:{PLAIN}dave
+        # capitals are reachable: smtpd asks in lowercase
+        Erin@Example.ORG:$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS:4294967295:4294967294::/home/erin
+        nopass::1:1::/h
+        badid:x:12ab:1::/h
+        nohome:x:1:1::
+        withcomment:x:7:7::/h # a trailing comment
+        alice:$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS:6000:6000:Alice again:/var/vmail/alice2
+        crlf:x:8:8::/home/crlf\r
+
+        """
+
+    struct Fixture {
+        let directory = TestEnvironment.makeTemporaryDirectory("table-passwd")
+        var path: String { "\(directory)/passwd" }
+        var stderr: String { "\(directory)/stderr.log" }
+
+        init(_ contents: String = PasswdTests.file) throws {
+            try TestEnvironment.write(contents, to: path)
+        }
+
+        func start() throws -> TableProcess {
+            try TableProcess(executable: TestEnvironment.binary("table-passwd"), tableName: "users", arguments: [path], stderrPath: stderr)
+        }
+
+        func log() -> String { (try? TestEnvironment.readText(stderr)) ?? "" }
+        func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
+    }
+
+    @Test func credentialsAndUserinfo() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        #expect(try table.handshake() == ["credentials", "userinfo"])
+        #expect(try table.request("lookup", "credentials", key: "bob") == "found|bob:$2b$08$Xb1UHCS7lvOaIcA/wS84Zuw/EnTHjcWtwjwZMIR0kiGn/nCBZgZtq")
+        #expect(try table.request("lookup", "userinfo", key: "bob") == "found|5001:5001:/var/vmail/bob")
+        // The last of two equal names wins.
+        #expect(try table.request("lookup", "userinfo", key: "alice") == "found|6000:6000:/var/vmail/alice2")
+        #expect(try table.request("lookup", "credentials", key: "carol@example.org") == "found|carol@example.org:$6$saltsalt$d574LmfMyQnEYNioegmwjPSZf7ow4NFX5FZoc2y2bcS40Ewc554K6V9ItMeLzi8a1/cxWnKeK1p9.I8yzxa2y0")
+        #expect(try table.request("lookup", "userinfo", key: "carol@example.org") == "found|5002:5002:/var/vmail/example.org/carol")
+        #expect(try table.request("lookup", "credentials", key: "dave@example.org") == "found|dave@example.org:{PLAIN}dave")
+        #expect(try table.request("lookup", "userinfo", key: "dave@example.org") == "error|user on line 6 has no valid uid, gid and home")
+        // Names with capitals answer the lowercased key, with the stored spelling.
+        #expect(try table.request("lookup", "credentials", key: "erin@example.org") == "found|Erin@Example.ORG:$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS")
+        #expect(try table.request("lookup", "userinfo", key: "erin@example.org") == "found|4294967295:4294967294:/home/erin")
+        #expect(try table.request("lookup", "credentials", key: "nopass") == "error|user on line 9 has no password")
+        #expect(try table.request("lookup", "userinfo", key: "nopass") == "found|1:1:/h")
+        #expect(try table.request("lookup", "userinfo", key: "badid") == "error|user on line 10 has no valid uid, gid and home")
+        #expect(try table.request("lookup", "userinfo", key: "nohome") == "error|user on line 11 has no valid uid, gid and home")
+        #expect(try table.request("lookup", "userinfo", key: "withcomment") == "found|7:7:/h ")
+        #expect(try table.request("lookup", "userinfo", key: "crlf") == "found|8:8:/home/crlf")
+        #expect(try table.request("lookup", "credentials", key: "nobody") == "not-found")
+        #expect(try table.request("lookup", "userinfo", key: "") == "not-found")
+    }
+
+    @Test func checkAnswersAndOtherServicesError() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("check", "credentials", key: "alice") == "found")
+        #expect(try table.request("check", "userinfo", key: "erin@example.org") == "found")
+        #expect(try table.request("check", "credentials", key: "zed") == "not-found")
+        #expect(try table.request("lookup", "alias", key: "alice") == "error|table-passwd serves only credentials and userinfo, not alias")
+        #expect(try table.request("check", "string", key: "alice") == "error|table-passwd serves only credentials and userinfo, not string")
+        #expect(try table.request("fetch", "source") == "error|table-passwd serves only credentials and userinfo, not source")
+        for key in ["alice:x", "alice\r", "*", "", String(repeating: "a", count: 1023)] {
+            #expect(try table.request("lookup", "credentials", key: key) == "not-found")
+        }
+    }
+
+    @Test func warningsNameTheLineButNoSecret() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        table.closeInput()
+        #expect(table.wait() == 0)
+        let log = fixture.log()
+        #expect(log.contains("table-passwd[users]: warning: \(fixture.path):6: the password of dave@example.org uses {PLAIN}, which smtpd cannot verify"))
+        #expect(log.contains("\(fixture.path):10: uid or gid of badid is not a number"))
+        #expect(log.contains("\(fixture.path):13: alice repeats line 2; the last one is used"))
+        #expect(!log.contains("$2b$"))
+        #expect(!log.contains("{PLAIN}dave"))
+    }
+
+    @Test func badFilesStopTheStartWithTheirLines() throws {
+        let fixture = try Fixture("ok:x:1:1::/h\nno-colon-here\n:x:1:1::/h\n   \n" + "long:" + String(repeating: "x", count: 2100) + "\n")
+        defer { fixture.cleanUp() }
+        let output = try TestEnvironment.capture(TestEnvironment.binary("table-passwd"), ["-n", fixture.path])
+        #expect(output.status == 1)
+        #expect(output.stderr == """
+            \(fixture.path):2: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'
+            \(fixture.path):3: empty user name
+            \(fixture.path):4: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'
+            \(fixture.path):5: line is longer than 2047 bytes
+
+            """)
+        let missing = try TestEnvironment.capture(TestEnvironment.binary("table-passwd"), ["-n", "\(fixture.directory)/nope"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "\(fixture.directory)/nope: cannot read passwd file: No such file or directory\n")
+    }
+
+    @Test func updateReloadsAndKeepsTheOldFileWhenTheNewOneIsBad() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        try TestEnvironment.write("frank:x:9:9::/home/frank\nbroken\n", to: fixture.path)
+        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.path):2: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'")
+        #expect(try table.request("lookup", "userinfo", key: "bob") == "found|5001:5001:/var/vmail/bob")
+        #expect(try table.request("lookup", "userinfo", key: "frank") == "not-found")
+        TestEnvironment.run(["rm", "-f", fixture.path])
+        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.path): cannot read passwd file"))
+        try TestEnvironment.write("frank:x:9:9::/home/frank\n", to: fixture.path)
+        #expect(try table.request("update") == "ok")
+        #expect(try table.request("lookup", "userinfo", key: "frank") == "found|9:9:/home/frank")
+        #expect(try table.request("lookup", "userinfo", key: "bob") == "not-found")
+    }
+
+    @Test func pipelinedRequestsAndCommandLine() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        var expected: [String: String] = [:]
+        var batch: [UInt8] = []
+        for index in 0..<16 {
+            let id = table.makeID()
+            let key = index.isMultiple(of: 2) ? "bob" : "nobody\(index)"
+            expected[id] = index.isMultiple(of: 2) ? "found|5001:5001:/var/vmail/bob" : "not-found"
+            batch += table.requestLine("lookup", service: "userinfo", id: id, key: Array(key.utf8)) + [0x0a]
+        }
+        try table.send(batch)
+        for _ in 0..<16 {
+            let line = try #require(try table.readLine())
+            let fields = line.split(separator: "|", maxSplits: 2).map(String.init)
+            let removed = expected.removeValue(forKey: fields[1])
+            #expect(removed == fields[2])
+        }
+        #expect(expected.isEmpty)
+
+        let lookup = try TestEnvironment.capture(TestEnvironment.binary("table-passwd"), [fixture.path, "lookup", "userinfo", "ERIN@example.org"])
+        #expect(lookup.status == 0 && lookup.stdout == "found|4294967295:4294967294:/home/erin\n")
+        let check = try TestEnvironment.capture(TestEnvironment.binary("table-passwd"), ["-n", fixture.path])
+        #expect(check.status == 0 && check.stdout == "configuration OK (serves credentials, userinfo)\n")
+    }
+}
