@@ -5,7 +5,16 @@
 # roots are removed. Build output goes to stderr.
 set -euo pipefail
 cache="${E2E_CACHE:-/var/cache/opensmtpd-tables-e2e}"
-mirror="${E2E_MIRROR:-http://deb.debian.org/debian}"
+# The Debian archive this machine's apt already uses (its first non-security URI), unless
+# E2E_MIRROR names another.
+host_mirror() {
+  { sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null
+    sed -n 's/^deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\).*/\2/p' /etc/apt/sources.list 2>/dev/null
+  } | tr ' ' '\n' | grep -v -- '-security' | grep . | head -1
+  return 0
+}
+mirror="${E2E_MIRROR:-$(host_mirror || true)}"
+[ -n "$mirror" ] || { echo "no Debian mirror in the apt sources; set E2E_MIRROR" >&2; exit 1; }
 root="$cache/trixie-$(date -u +%Y%m%d)"
 mkdir -p "$cache"
 if [ ! -x "$root/usr/sbin/smtpd" ] || [ ! -e "$root/.complete" ]; then
