@@ -18,7 +18,7 @@ while read -r name _; do
 done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' packaging/backends)
 
 mkdir -p "$tree"
-rsync -a --delete --exclude /.build --exclude /.git --exclude /debian --exclude '*.deb' ./ "$tree/"
+rsync -a --delete --filter=':- .gitignore' --exclude /.build --exclude /.git --exclude /debian ./ "$tree/"
 rm -rf "$tree/debian"
 cp -a packaging/debian "$tree/debian"
 cp packaging/backends "$tree/debian/backends"

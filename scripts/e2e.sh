@@ -69,7 +69,7 @@ for name in "${backends[@]}"; do
     continue
   fi
   set +e
-  python3 "$scenario" "$name" "$root" "$work/logs" "$port" | tee "$work/logs/$name.out"
+  python3 -B "$scenario" "$name" "$root" "$work/logs" "$port" | tee "$work/logs/$name.out"
   set -e
   summary="$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$work/logs/$name.out" | tail -1)"
   if [ -z "$summary" ]; then

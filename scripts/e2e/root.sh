@@ -24,6 +24,7 @@ if [ ! -x "$root/usr/sbin/smtpd" ] || [ ! -e "$root/.complete" ]; then
     umount "$old/proc" 2>/dev/null || true
     rm -rf --one-file-system "$old"
   done
+  umount "$root.tmp/proc" 2>/dev/null || true
   rm -rf --one-file-system "$root.tmp"
   echo "building the trixie root in $root (about 20 s)" >&2
   mmdebstrap --quiet --variant=apt --include=opensmtpd,ca-certificates,openssl,sqlite3 \
