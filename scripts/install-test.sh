@@ -29,6 +29,20 @@ for name in "${backends[@]}"; do
   debs+=("$deb")
   size=$(stat -c %s "$deb")
   if [ "$size" -le $((4 * 1024 * 1024)) ]; then pass "$(basename "$deb"): $size bytes"; else fail "$(basename "$deb") is $size bytes, over 4 MB"; fi
+  if dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q conffiles; then fail "$name: ships a conffile"; else pass "$name: no conffile"; fi
+  # Hardening of the packaged (stripped) binary: PIE, full RELRO, immediate binding.
+  elf="$(mktemp -d)"
+  dpkg-deb -x "$deb" "$elf"
+  binary="$elf/usr/libexec/opensmtpd/table-$name"
+  dynamic="$(readelf -d "$binary" 2>/dev/null)"
+  if grep -q 'Flags:.*NOW.*PIE\|Flags:.*PIE.*NOW' <<<"$dynamic" && grep -q BIND_NOW <<<"$dynamic" \
+     && readelf -lW "$binary" | grep -q GNU_RELRO; then
+    pass "table-$name: PIE, RELRO, BIND_NOW"
+  else
+    fail "table-$name: not hardened: $(grep FLAGS <<<"$dynamic")"
+  fi
+  if readelf -S "$binary" | grep -q '\.debug_info'; then fail "table-$name: not stripped"; else pass "table-$name: stripped"; fi
+  rm -rf "$elf"
   [ -f "$DEBDIR/opensmtpd-table-$name-swift-dbgsym_${version}_$arch.deb" ] && pass "$name: -dbgsym package built" || fail "$name: no -dbgsym package"
   lint="$(mandoc -Tlint -W warning "packaging/man/table-$name.5" 2>&1 | grep -v 'mandoc.db' || true)"
   [ -z "$lint" ] && pass "table-$name.5 is mandoc -Tlint clean" || fail "table-$name.5: $lint"
