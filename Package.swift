@@ -30,5 +30,7 @@ let package = Package(
         .testTarget(name: "TableProtocolTests", dependencies: ["TableProtocol"]),
         .testTarget(name: "TableSQLiteTests", dependencies: ["table-sqlite", "TableDriver", "CSQLite3"]),
         .testTarget(name: "TablePasswdTests", dependencies: ["table-passwd", "TableDriver"]),
+        // The man pages against the code (keywords, services, defaults); mandoc -Tlint.
+        .testTarget(name: "PackagingTests", dependencies: ["table-sqlite", "table-passwd", "TableDriver"]),
     ]
 )

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import TableDriver
+import TableProtocol
+@testable import table_passwd
+@testable import table_sqlite
+
+/// The man pages document what the code does: every keyword a backend's config accepts,
+/// every service it can register, and the keyword defaults the code uses.
+@Suite struct ManPageTests {
+    /// The repository root, from this file's path (Tests/PackagingTests/ManPageTests.swift).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func manPage(_ name: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent("packaging/man/table-\(name).5"), encoding: .utf8)
+    }
+
+    /// The `.It Ic keyword` entries of the page's keyword list.
+    static func documentedKeywords(_ page: String) -> Set<String> {
+        Set(page.split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ")
+            guard words.count >= 3, words[0] == ".It", words[1] == "Ic" else { return nil }
+            return String(words[2])
+        })
+    }
+
+    @Test func sqliteDocumentsEveryKeyword() throws {
+        let documented = Self.documentedKeywords(try Self.manPage("sqlite"))
+        for keyword in SQLiteConfig.keywords {
+            #expect(documented.contains(keyword), "table-sqlite.5 does not document \(keyword)")
+        }
+        for keyword in documented where keyword.hasPrefix("query_") || keyword.hasPrefix("fetch_") {
+            #expect(SQLiteConfig.keywords.contains(keyword), "table-sqlite.5 documents \(keyword), which the code does not accept")
+        }
+    }
+
+    @Test func sqliteDocumentsEveryServiceAndDefault() throws {
+        let page = try Self.manPage("sqlite")
+        for (service, _, _) in SQLQueries.lookupKeys {
+            #expect(page.contains("Cm \(service.rawValue)"), "table-sqlite.5 does not say what \(service) returns")
+        }
+        // The defaults the page states, read back from a config that sets none of them.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("man-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("sqlite.conf").path
+        try "dbpath /nonexistent.db\nquery_domain SELECT 1 WHERE ? = 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let config = try SQLiteConfig.load(path)
+        #expect(page.contains(".It Ic timeout Ar seconds") && page.contains("Default: \(config.busyTimeoutSeconds)."))
+        #expect(page.contains("Default: \(config.maximumConnections)."))
+        #expect(page.contains("Default: \(config.queries.rotation.expire)."))
+        #expect(page.contains("Default: \(config.queries.rotation.refresh)."))
+    }
+
+    @Test func passwdDocumentsItsServices() throws {
+        let page = try Self.manPage("passwd")
+        let backend = PasswdBackend(file: PasswdFile())
+        for service in backend.services {
+            #expect(page.contains("Cm \(service.rawValue)"), "table-passwd.5 does not document \(service)")
+        }
+    }
+
+    /// mandoc -Tlint at warning level, where mandoc is installed (scripts/deps/packaging.test).
+    @Test(arguments: ["sqlite", "passwd"]) func manPageIsLintClean(_ name: String) throws {
+        let mandoc = "/usr/bin/mandoc"
+        try #require(FileManager.default.isExecutableFile(atPath: mandoc) || !TestEnvironment.serversRequired,
+                     "mandoc is not installed")
+        guard FileManager.default.isExecutableFile(atPath: mandoc) else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mandoc)
+        process.arguments = ["-Tlint", "-W", "warning", Self.root.appendingPathComponent("packaging/man/table-\(name).5").path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let problems = text.split(separator: "\n").filter { !$0.contains("mandoc.db") }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+}
