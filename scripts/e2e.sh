@@ -27,11 +27,18 @@ work="$(mktemp -d /tmp/opensmtpd-tables-e2e.XXXXXX)"
 root="$work/root"
 mkdir -p "$work/upper" "$work/overlay-work" "$root" "$work/logs"
 cleanup() {
+  # Whatever still runs inside the root (an smtpd left by an interrupted scenario) was
+  # started by this run: stop it by pid so the mounts can go.
+  for process in /proc/[0-9]*; do
+    [ "$(readlink "$process/root" 2>/dev/null)" = "$root" ] && kill "${process#/proc/}" 2>/dev/null
+  done
+  sleep 0.5
   umount "$root/proc" 2>/dev/null || true
   umount "$root" 2>/dev/null || true
   if [ "${E2E_KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf --one-file-system "$work"; fi
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 if ! mount -t overlay overlay -o "lowerdir=$cached_root,upperdir=$work/upper,workdir=$work/overlay-work" "$root" 2>/dev/null; then
   cp -a "$cached_root/." "$root/"
 fi
