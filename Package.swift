@@ -27,8 +27,8 @@ let package = Package(
         .target(name: "TableDriver"),
         .executableTarget(name: "table-bench", dependencies: ["TableDriver"]),
 
-        .testTarget(name: "TableProtocolTests", dependencies: ["TableProtocol"]),
+        .testTarget(name: "TableProtocolTests", dependencies: ["TableProtocol", "TableDriver"]),
         .testTarget(name: "TableSQLiteTests", dependencies: ["table-sqlite", "TableDriver", "CSQLite3"]),
-        .testTarget(name: "TablePasswdTests", dependencies: ["table-passwd", "TableDriver"]),
+        .testTarget(name: "TablePasswdTests", dependencies: ["table-passwd", "TableDriver", "TableProtocol"]),
     ]
 )
