@@ -37,11 +37,18 @@ extension MySQLTests {
         let expected = (0..<16).map { $0 % 2 == 0 ? "found|vmail" : "not-found" }
         // Open every connection of the pool.
         #expect(try table.pipeline(requests) == expected)
+        // And a table with a single connection, whose next request must meet the broken one.
+        let single = try MySQLFixture(MySQLFixture.queries + "\nmax_connections 1")
+        defer { single.cleanUp() }
+        let serial = try single.start()
+        _ = try serial.handshake()
+        #expect(try serial.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
 
         let server = MySQLServer.control
         try server.halt()
         try server.resume()
         // Each broken session is noticed, replaced and the request retried on the new one.
+        #expect(try serial.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
         #expect(try table.pipeline(requests) == expected)
         #expect(try table.request("fetch", "source") == "found|192.0.2.1")
     }
@@ -77,5 +84,19 @@ extension MySQLTests {
         let replies = try table.requestUntil("lookup", "alias", key: "alice@example.org", timeout: 10) { $0 == "found|vmail" }
         #expect(replies.last == "found|vmail")
         #expect(replies.allSatisfy { $0 == "found|vmail" || $0.hasPrefix("error|") }, "\(replies)")
+    }
+}
+
+extension MySQLTests {
+    /// A column type changed under a prepared statement: the answer is still right.
+    @Test func schemaChangesAreSurvived() throws {
+        // One connection, so that both requests use the statement prepared before the change.
+        let fixture = try MySQLFixture(MySQLFixture.queries + "\nmax_connections 1")
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
+        try MySQLServer.sql("ALTER TABLE names MODIFY name VARCHAR(200);")
+        #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
     }
 }
