@@ -10,11 +10,15 @@ let package = Package(
         .executable(name: "table-sqlite", targets: ["table-sqlite"]),
         .executable(name: "table-passwd", targets: ["table-passwd"]),
         .executable(name: "table-bench", targets: ["table-bench"]),
+        .executable(name: "table-postgres", targets: ["table-postgres"]),
+        .executable(name: "table-mysql", targets: ["table-mysql"]),
     ],
     targets: [
         // C libraries, one system-library target each.
         .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
 
         // What every backend shares: protocol, server loop, config grammar, logging, CLI.
         .target(name: "TableProtocol", dependencies: ["CCrypt"]),
@@ -22,6 +26,8 @@ let package = Package(
         // The backends.
         .executableTarget(name: "table-sqlite", dependencies: ["TableProtocol", "CSQLite3"]),
         .executableTarget(name: "table-passwd", dependencies: ["TableProtocol"]),
+        .executableTarget(name: "table-postgres", dependencies: ["TableProtocol", "CLibPQ"]),
+        .executableTarget(name: "table-mysql", dependencies: ["TableProtocol", "CMariaDB"]),
 
         // Plays smtpd's side of the protocol: used by the benchmark and the integration tests.
         .target(name: "TableDriver"),
@@ -30,5 +36,7 @@ let package = Package(
         .testTarget(name: "TableProtocolTests", dependencies: ["TableProtocol", "TableDriver"]),
         .testTarget(name: "TableSQLiteTests", dependencies: ["table-sqlite", "TableDriver", "CSQLite3"]),
         .testTarget(name: "TablePasswdTests", dependencies: ["table-passwd", "TableDriver", "TableProtocol"]),
+        .testTarget(name: "TablePostgresTests", dependencies: ["table-postgres", "TableDriver"]),
+        .testTarget(name: "TableMySQLTests", dependencies: ["table-mysql", "TableDriver"]),
     ]
 )
