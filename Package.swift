@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "table-sqlite", targets: ["table-sqlite"]),
         .executable(name: "table-passwd", targets: ["table-passwd"]),
         .executable(name: "table-bench", targets: ["table-bench"]),
+        .executable(name: "table-redis", targets: ["table-redis"]),
+        .executable(name: "table-socketmap", targets: ["table-socketmap"]),
     ],
     targets: [
         // C libraries, one system-library target each.
@@ -30,5 +32,12 @@ let package = Package(
         .testTarget(name: "TableProtocolTests", dependencies: ["TableProtocol"]),
         .testTarget(name: "TableSQLiteTests", dependencies: ["table-sqlite", "TableDriver", "CSQLite3"]),
         .testTarget(name: "TablePasswdTests", dependencies: ["table-passwd", "TableDriver"]),
+
+        // Key-value backends: Redis (hiredis) and socketmap (plain sockets).
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .executableTarget(name: "table-redis", dependencies: ["TableProtocol", "CHiredis"]),
+        .executableTarget(name: "table-socketmap", dependencies: ["TableProtocol"]),
+        .testTarget(name: "TableRedisTests", dependencies: ["table-redis", "TableDriver"]),
+        .testTarget(name: "TableSocketmapTests", dependencies: ["table-socketmap", "TableDriver"]),
     ]
 )

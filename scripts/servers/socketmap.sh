@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The socketmap test server (socketmap_server.py) for table-socketmap, with fresh sockets
+# under $TABLES_TEST_DIR/socketmap:
+#   line framing on a unix socket (upstream's protocol) and on 127.0.0.1:17000,
+#   netstring framing on a unix socket and on 127.0.0.1:17001.
+# Usage: socketmap.sh start|stop|restart
+# Writes $TABLES_TEST_DIR/socketmap.env with the variables the tests read.
+set -euo pipefail
+: "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
+here="$(cd "$(dirname "$0")" && pwd)"
+dir="$TABLES_TEST_DIR/socketmap"
+line_port=17000
+netstring_port=17001
+python="$(command -v python3)"
+[ -x /usr/bin/python3 ] && python=/usr/bin/python3
+
+stop() {
+  [ -s "$dir/server.pid" ] || return 0
+  local pid
+  pid="$(cat "$dir/server.pid")"
+  kill -CONT "$pid" 2>/dev/null || true
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$dir/server.pid"
+}
+
+start() {
+  mkdir -p "$dir"
+  rm -f "$dir/server.pid"
+  setsid "$python" "$here/socketmap_server.py" --pidfile "$dir/server.pid" \
+    --unix "line:$dir/line.sock" --unix "netstring:$dir/netstring.sock" \
+    --tcp "line:$line_port" --tcp "netstring:$netstring_port" \
+    >"$dir/server.log" 2>&1 < /dev/null &
+  for _ in $(seq 1 100); do
+    [ -s "$dir/server.pid" ] && [ -S "$dir/netstring.sock" ] && break
+    sleep 0.05
+  done
+  [ -s "$dir/server.pid" ] || { echo "socketmap server did not start" >&2; cat "$dir/server.log" >&2; exit 1; }
+  cat > "$TABLES_TEST_DIR/socketmap.env" <<ENV
+SOCKETMAP_LINE_SOCKET=$dir/line.sock
+SOCKETMAP_NETSTRING_SOCKET=$dir/netstring.sock
+SOCKETMAP_LINE_PORT=$line_port
+SOCKETMAP_NETSTRING_PORT=$netstring_port
+SOCKETMAP_PIDFILE=$dir/server.pid
+SOCKETMAP_SCRIPT=$here/socketmap.sh
+ENV
+}
+
+case "${1:-}" in
+  start) stop; start ;;
+  stop) stop ;;
+  restart) stop; start ;;
+  *) echo "usage: $0 start|stop|restart" >&2; exit 2 ;;
+esac
