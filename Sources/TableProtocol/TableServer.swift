@@ -199,7 +199,11 @@ struct WorkerConnection<Backend: TableBackend> {
     static var maximumBackoff: Double { 1.0 }
 
     mutating func open(_ backend: Backend, generation current: Int, logger: Logger) throws(TableError) -> Backend.Connection {
-        if generation != current { drop() }
+        if generation != current {
+            // A new configuration (update) deserves a try now, not the old one's backoff.
+            drop()
+            failures = 0
+        }
         if let connection { return connection }
         let now = monotonicSeconds()
         if failures > 0 && now < nextAttempt {

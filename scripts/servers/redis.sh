@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Test servers for table-redis, all on 127.0.0.1 with fresh data under $TABLES_TEST_DIR/redis:
 #   - a plain redis-server on port 16300 (and a unix socket), for the service tests;
+#   - another on port 16301 that the fault tests restart and freeze;
 #   - a Sentinel setup for the failover test: primary 16310, replica 16311, sentinel 16320
 #     monitoring them as "tables".
 # Usage: redis.sh start|stop|restart
-#   restart: saves the plain server's data, stops it and starts it again (fault tests).
+#   restart: saves the fault server's data, stops it and starts it again (fault tests).
 # Writes $TABLES_TEST_DIR/redis.env with the variables the tests read.
 set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 dir="$TABLES_TEST_DIR/redis"
 port=16300
+fault_port=16301
 primary=16310
 replica=16311
 sentinel=16320
@@ -40,9 +42,16 @@ wait_ping() {
 start_plain() {
   mkdir -p "$dir/plain"
   redis-server --bind 127.0.0.1 --port "$port" --unixsocket "$dir/redis.sock" --unixsocketperm 700 \
-    --dir "$dir/plain" --dbfilename dump.rdb --daemonize yes --pidfile "$dir/plain.pid" \
+    --dir "$dir/plain" --daemonize yes --pidfile "$dir/plain.pid" \
     --logfile "$dir/plain.log" --save "" --appendonly no
   wait_ping "$port"
+}
+
+start_fault() {
+  mkdir -p "$dir/fault"
+  redis-server --bind 127.0.0.1 --port "$fault_port" --dir "$dir/fault" --dbfilename dump.rdb \
+    --daemonize yes --pidfile "$dir/fault.pid" --logfile "$dir/fault.log" --save "" --appendonly no
+  wait_ping "$fault_port"
 }
 
 start_node() { # NAME PORT [replicaof args]
@@ -57,6 +66,7 @@ start_node() { # NAME PORT [replicaof args]
 start() {
   mkdir -p "$dir"
   start_plain
+  start_fault
   start_node node1 "$primary"
   start_node node2 "$replica" --replicaof 127.0.0.1 "$primary"
   cat > "$dir/sentinel.conf" <<CONF
@@ -84,7 +94,8 @@ CONF
   cat > "$TABLES_TEST_DIR/redis.env" <<ENV
 REDIS_PORT=$port
 REDIS_SOCKET=$dir/redis.sock
-REDIS_PIDFILE=$dir/plain.pid
+REDIS_FAULT_PORT=$fault_port
+REDIS_FAULT_PIDFILE=$dir/fault.pid
 REDIS_SCRIPT=$script
 REDIS_SENTINEL_PORT=$sentinel
 REDIS_SENTINEL_MASTER=tables
@@ -97,17 +108,20 @@ stop() {
   stop_pidfile "$dir/sentinel.pid"
   stop_pidfile "$dir/node2.pid"
   stop_pidfile "$dir/node1.pid"
+  stop_pidfile "$dir/fault.pid"
   stop_pidfile "$dir/plain.pid"
 }
 
 restart() {
   local pid
-  pid="$(pid_of "$dir/plain.pid")"
-  [ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null || true
-  redis-cli -p "$port" shutdown save >/dev/null 2>&1 || true
-  [ -n "$pid" ] && for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  stop_pidfile "$dir/plain.pid"
-  start_plain
+  pid="$(pid_of "$dir/fault.pid")"
+  if [ -n "$pid" ]; then
+    kill -CONT "$pid" 2>/dev/null || true
+    redis-cli -p "$fault_port" shutdown save >/dev/null 2>&1 || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  stop_pidfile "$dir/fault.pid"
+  start_fault
 }
 
 case "${1:-}" in
