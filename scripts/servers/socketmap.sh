@@ -21,10 +21,10 @@ stop_server() { # NAME
   [ -s "$dir/$1.pid" ] || return 0
   local pid
   pid="$(cat "$dir/$1.pid")"
-  kill -CONT "$pid" 2>/dev/null || true
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  # SIGKILL: the server keeps no state, and a SIGTERM can sit blocked in the signal mask
+  # inherited from whoever started it (a test runner's threads).
   kill -9 "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$dir/$1.pid"
 }
 
