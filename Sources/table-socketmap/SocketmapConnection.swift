@@ -15,14 +15,14 @@ final class SocketmapConnection: TableConnection {
 
     init(config: SocketmapConfig) throws(TableError) {
         self.config = config
-        self.stream = try Self.open(config)
+        self.stream = try Self.open(config, deadline: monotonicSeconds() + Double(config.timeoutSeconds))
     }
 
     var isUsable: Bool { stream != nil }
 
-    private static func open(_ config: SocketmapConfig) throws(TableError) -> SocketStream {
+    private static func open(_ config: SocketmapConfig, deadline: Double) throws(TableError) -> SocketStream {
         do {
-            return try SocketStream.connect(config.address, deadline: monotonicSeconds() + Double(config.timeoutSeconds))
+            return try SocketStream.connect(config.address, deadline: deadline)
         } catch {
             throw TableError(.connection, "socketmap: \(error.message)")
         }
@@ -68,7 +68,7 @@ final class SocketmapConnection: TableConnection {
         if stream == nil || stream!.isStale || !buffer.isEmpty {
             stream = nil
             buffer = []
-            stream = try Self.open(config)
+            stream = try Self.open(config, deadline: deadline)
             fresh = true
         }
         while true {
@@ -80,7 +80,7 @@ final class SocketmapConnection: TableConnection {
                 }
                 // Dead before any reply byte: the server went away between requests.
                 stream = nil
-                stream = try Self.open(config)
+                stream = try Self.open(config, deadline: deadline)
                 fresh = true
             }
         }
