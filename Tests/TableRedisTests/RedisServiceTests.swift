@@ -163,6 +163,25 @@ import TableDriver
         #expect(!log.contains("s3cret-pass") && !log.contains("wrong-pass") && !log.contains(Self.hash))
     }
 
+    @Test func replicaServesWhileThePrimaryIsDownAndPasswordIsSent() throws {
+        load(8, [["SET", "alias:root", "from-replica"]])
+        // Nothing listens on 16399: the "slave" answers (upstream: also tried host "NULL").
+        let fixture = try RedisFixture("master 127.0.0.1\nmaster_port 16399\nslave 127.0.0.1\nslave_port \(port)\ndatabase 8\ntimeout 1\n")
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "alias", key: "root") == "found|from-replica")
+        let check = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        #expect(check.status == 0)
+        #expect(check.stdout == "configuration OK (serves alias, domain, credentials, netaddr, userinfo, source, mailaddr, addrname)\n")
+
+        // A password without username is AUTH <password>; this server's default user has none.
+        try fixture.rewrite("master_port \(port)\npassword not-needed\n")
+        let refused = try table.request("update")
+        #expect(refused.hasPrefix("error|configuration not reloaded: redis at 127.0.0.1:\(port) refused AUTH:"))
+        #expect(!fixture.log().contains("not-needed"))
+    }
+
     @Test func pipelinedRequestsOnSeveralConnections() throws {
         load(5, (0..<40).map { ["SET", "alias:user\($0)", "box\($0)"] })
         let fixture = try RedisFixture("master_port \(port)\ndatabase 5\nmax_connections 4\n")

@@ -83,6 +83,38 @@ import TableDriver
         #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
     }
 
+    @Test func pipelinedRequestsAreEachAnsweredOnce() throws {
+        let fixture = try SocketmapFixture(config: "socket \(SocketmapServers.lineSocket!)\nmap m\n")
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        let cases: [(String, String)] = [
+            ("root", "found|alice, bob"), ("nobody", "not-found"), ("temp", "error|socketmap server answered TEMP: try later"),
+            ("double", "error|socketmap: the server sent more than one reply"), ("echo:a b", "found|echo:a b"),
+            ("close", "error|socketmap: the server closed the connection"), ("whoami", "found|m"),
+        ]
+        var expected: [String: String] = [:]
+        var batch: [UInt8] = []
+        for index in 0..<42 {
+            let id = table.makeID()
+            let (key, answer) = cases[index % cases.count]
+            expected[id] = answer
+            batch += table.requestLine("lookup", service: "alias", id: id, key: Array(key.utf8)) + [0x0a]
+        }
+        try table.send(batch)
+        for _ in 0..<42 {
+            let line = try #require(try table.readLine())
+            let fields = line.split(separator: "|", maxSplits: 2).map(String.init)
+            let removed = expected.removeValue(forKey: fields[1])
+            let answer = try #require(removed, "unexpected or repeated id in \(line)")
+            #expect(fields[2] == answer)
+        }
+        #expect(expected.isEmpty)
+        let check = try TestEnvironment.capture(TestEnvironment.binary("table-socketmap"), ["-n", fixture.config])
+        #expect(check.status == 0)
+        #expect(check.stdout.hasPrefix("configuration OK"))
+    }
+
     @Test func netstringOnAUnixSocketAndLineOverTCP() throws {
         let unix = try SocketmapFixture(config: "socket unix:\(SocketmapServers.netstringSocket!)\nprotocol netstring\n")
         defer { unix.cleanUp() }
