@@ -39,6 +39,32 @@ import TableDriver
         #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
     }
 
+    @Test func serverStoppedAtStartupThenStarted() throws {
+        let pid = try RedisServers.pid(RedisServers.faultPIDFile!)
+        kill(pid, SIGKILL)
+        var waited = 0
+        while kill(pid, 0) == 0 && waited < 50 { usleep(100_000); waited += 1 }
+        defer { TestEnvironment.run(["bash", RedisServers.script!, "restart"]) }
+        let fixture = try RedisFixture(config(port: port))
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        #expect(try table.handshake().count == 8)
+        let (reply, seconds) = try timed(table, "alias", "root")
+        #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:\(port)"))
+        #expect(seconds < 1 + 1)
+        #expect(TestEnvironment.run(["bash", RedisServers.script!, "restart"]) == 0)
+        RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
+        // Served again within the reconnect backoff, without an update or a restart.
+        var answer = ""
+        let deadline = monotonic() + 5
+        while monotonic() < deadline {
+            answer = try table.request("lookup", "alias", key: "root")
+            if answer.hasPrefix("found") { break }
+            usleep(100_000)
+        }
+        #expect(answer == "found|fault-box")
+    }
+
     @Test func restartedMidRun() throws {
         RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
         let fixture = try RedisFixture(config(port: port))
