@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "table-bench", targets: ["table-bench"]),
         .executable(name: "table-postgres", targets: ["table-postgres"]),
         .executable(name: "table-mysql", targets: ["table-mysql"]),
+        .executable(name: "table-redis", targets: ["table-redis"]),
+        .executable(name: "table-socketmap", targets: ["table-socketmap"]),
     ],
     targets: [
         // C libraries, one system-library target each.
@@ -38,5 +40,12 @@ let package = Package(
         .testTarget(name: "TablePasswdTests", dependencies: ["table-passwd", "TableDriver", "TableProtocol"]),
         .testTarget(name: "TablePostgresTests", dependencies: ["table-postgres", "TableDriver"]),
         .testTarget(name: "TableMySQLTests", dependencies: ["table-mysql", "TableDriver"]),
+
+        // Key-value backends: Redis (hiredis) and socketmap (plain sockets).
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .executableTarget(name: "table-redis", dependencies: ["TableProtocol", "CHiredis"]),
+        .executableTarget(name: "table-socketmap", dependencies: ["TableProtocol"]),
+        .testTarget(name: "TableRedisTests", dependencies: ["table-redis", "TableDriver"]),
+        .testTarget(name: "TableSocketmapTests", dependencies: ["table-socketmap", "TableDriver"]),
     ]
 )
