@@ -10,10 +10,12 @@ let package = Package(
         .executable(name: "table-sqlite", targets: ["table-sqlite"]),
         .executable(name: "table-passwd", targets: ["table-passwd"]),
         .executable(name: "table-bench", targets: ["table-bench"]),
+        .executable(name: "table-ldap", targets: ["table-ldap"]),
     ],
     targets: [
         // C libraries, one system-library target each.
         .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
 
         // What every backend shares: protocol, server loop, config grammar, logging, CLI.
@@ -22,6 +24,7 @@ let package = Package(
         // The backends.
         .executableTarget(name: "table-sqlite", dependencies: ["TableProtocol", "CSQLite3"]),
         .executableTarget(name: "table-passwd", dependencies: ["TableProtocol"]),
+        .executableTarget(name: "table-ldap", dependencies: ["TableProtocol", "COpenLDAP"]),
 
         // Plays smtpd's side of the protocol: used by the benchmark and the integration tests.
         .target(name: "TableDriver"),
@@ -30,5 +33,6 @@ let package = Package(
         .testTarget(name: "TableProtocolTests", dependencies: ["TableProtocol"]),
         .testTarget(name: "TableSQLiteTests", dependencies: ["table-sqlite", "TableDriver", "CSQLite3"]),
         .testTarget(name: "TablePasswdTests", dependencies: ["table-passwd", "TableDriver"]),
+        .testTarget(name: "TableLDAPTests", dependencies: ["table-ldap", "TableDriver"]),
     ]
 )
