@@ -199,7 +199,13 @@ struct WorkerConnection<Backend: TableBackend> {
     static var maximumBackoff: Double { 1.0 }
 
     mutating func open(_ backend: Backend, generation current: Int, logger: Logger) throws(TableError) -> Backend.Connection {
-        if generation != current { drop() }
+        if generation != current {
+            // A new configuration: the old connection and the old one's failures (and their
+            // backoff) no longer apply.
+            drop()
+            failures = 0
+            generation = current
+        }
         if let connection { return connection }
         let now = monotonicSeconds()
         if failures > 0 && now < nextAttempt {

@@ -64,8 +64,14 @@ access to * by * read
 CONF
 }
 
+# True while the process lives; a zombie (exited, not yet reaped by whoever adopted the
+# daemon, e.g. a test runner that is a child subreaper) counts as gone.
+alive() {
+  kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
 is_running() {
-  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+  [ -f "$pidfile" ] && alive "$(cat "$pidfile")"
 }
 
 run_slapd() {
@@ -85,7 +91,7 @@ stop() {
   kill -CONT "$pid" 2>/dev/null || true   # a test may have frozen it
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
+    alive "$pid" || { rm -f "$pidfile"; return 0; }
     sleep 0.1
   done
   kill -KILL "$pid" 2>/dev/null || true
