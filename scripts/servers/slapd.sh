@@ -107,7 +107,7 @@ case "${1:-}" in
     chmod o+x "$TABLES_TEST_DIR"
     make_ca
     write_config
-    cat "$here/slapd.ldif" ${SLAPD_EXTRA_LDIF:+"$SLAPD_EXTRA_LDIF"} > "$dir/data.ldif"
+    { cat "$here/slapd.ldif"; echo; cat ${SLAPD_EXTRA_LDIF:+"$SLAPD_EXTRA_LDIF"} </dev/null; } > "$dir/data.ldif"
     /usr/sbin/slapadd -q -f "$dir/slapd.conf" -l "$dir/data.ldif"
     chown -R openldap:openldap "$dir"
     run_slapd
