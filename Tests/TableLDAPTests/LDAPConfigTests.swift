@@ -131,3 +131,18 @@ import TableProtocol
             == ["4: give auth_filter or auth_dn_template, not both"])
     }
 }
+
+/// The example configs shipped in examples/ldap load as they are.
+@Suite struct LDAPExampleTests {
+    static let examples = String(#filePath.split(separator: "/").dropLast(3).joined(separator: "/")).withRoot + "/examples/ldap"
+
+    @Test(arguments: ["ldap.conf", "freeipa.conf"]) func exampleLoads(_ name: String) throws {
+        let config = try LDAPConfig.load("\(Self.examples)/\(name)", logger: Logger(program: "table-ldap", table: "test", fd: -1))
+        #expect(config.services.contains(.auth))
+        #expect(config.urls.count == 2)
+    }
+}
+
+extension String {
+    var withRoot: String { hasPrefix("/") ? self : "/" + self }
+}
