@@ -5,8 +5,8 @@ import Glibc
 
 /// The protocol loop smtpd talks to: handshake, then requests until end of input.
 ///
-/// The calling thread reads stdin; `Backend.concurrency` worker threads take requests from a
-/// queue, each with its own connection, and write each reply as one locked `write(2)`, so
+/// The calling thread reads stdin; worker threads take requests from a queue, each with its
+/// own connection, and write each reply as one locked `write(2)`, so
 /// pipelined requests run in parallel and are answered by id, possibly out of order. Every
 /// request gets exactly one reply; a backend failure is an `error` reply, never an exit.
 ///
@@ -14,6 +14,9 @@ import Glibc
 /// case with smtpd, which waits for each answer), the reader answers the request itself on
 /// a connection of its own: handing it to a worker would cost two thread switches per
 /// request, a sixth of the time of a SQLite lookup. Pipelined requests go to the workers.
+/// The reader's connection counts towards `Backend.concurrency`: there are
+/// `concurrency - 1` workers (at least one), so at most `concurrency` connections (two when
+/// it is 1).
 public final class TableServer<Program: TableProgram>: @unchecked Sendable {
     typealias Backend = Program.Backend
 
@@ -56,7 +59,7 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
             registration += "register|ready\n"
             send(Array(registration.utf8))
 
-            let workers = (0..<max(1, backend.concurrency)).map { _ in WorkerThread { [self] in work() } }
+            let workers = (0..<max(1, backend.concurrency - 1)).map { _ in WorkerThread { [self] in work() } }
             workers.forEach { $0.start() }
             var connection = WorkerConnection<Backend>()
             while let line = try reader.next() {
@@ -214,7 +217,13 @@ struct WorkerConnection<Backend: TableBackend> {
     static var maximumBackoff: Double { 1.0 }
 
     mutating func open(_ backend: Backend, generation current: Int, logger: Logger) throws(TableError) -> Backend.Connection {
-        if generation != current { drop() }
+        if generation != current {
+            // A new configuration: the old connection and the old one's failures (and their
+            // backoff) no longer apply.
+            drop()
+            failures = 0
+            generation = current
+        }
         if let connection { return connection }
         let now = monotonicSeconds()
         if failures > 0 && now < nextAttempt {

@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CHiredis
+import TableProtocol
+
+/// Why a command got no reply. A Redis error reply is not a failure: it is a `RedisValue`.
+struct RedisFailure: Error, Sendable, CustomStringConvertible {
+    enum Kind: Sendable {
+        /// The server closed the connection or it broke (EOF, reset, refused): a fresh
+        /// connection may work at once.
+        case closed
+        /// No reply within the timeout: the server hangs, so retrying would only wait again.
+        case timeout
+        /// Anything else (protocol error, out of memory).
+        case other
+    }
+
+    var kind: Kind
+    var message: String
+
+    var description: String { message }
+}
+
+/// One blocking hiredis connection (`redisContext`) with connect and command timeouts,
+/// owned by one worker thread.
+final class RedisLink {
+    let endpoint: RedisEndpoint
+    private let context: UnsafeMutablePointer<redisContext>
+    /// False once a command failed without a reply: hiredis contexts cannot recover.
+    private(set) var isHealthy = true
+
+    /// Connects within `timeout` seconds (redisConnectWithTimeout / redisConnectUnixWithTimeout)
+    /// and sets the same timeout on every later read and write (redisSetTimeout).
+    init(_ endpoint: RedisEndpoint, timeoutSeconds: Int) throws(RedisFailure) {
+        self.endpoint = endpoint
+        let timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        let made: UnsafeMutablePointer<redisContext>?
+        switch endpoint {
+        case .tcp(let host, let port):
+            made = redisConnectWithTimeout(host, Int32(port), timeout)
+        case .unix(let path):
+            made = redisConnectUnixWithTimeout(path, timeout)
+        }
+        guard let made else {
+            throw RedisFailure(kind: .other, message: "\(endpoint): cannot allocate a connection")
+        }
+        if made.pointee.err != 0 {
+            let reason = Self.errorString(made)
+            let kind: RedisFailure.Kind = reason.contains("timed out") ? .timeout : .closed
+            redisFree(made)
+            throw RedisFailure(kind: kind, message: "\(endpoint): \(reason)")
+        }
+        guard redisSetTimeout(made, timeout) == REDIS_OK else {
+            let reason = Self.errorString(made)
+            redisFree(made)
+            throw RedisFailure(kind: .other, message: "\(endpoint): setting the timeout: \(reason)")
+        }
+        context = made
+    }
+
+    deinit { redisFree(context) }
+
+    /// Sends one command as an argument vector (redisCommandArgv: no formatting, so a key can
+    /// never become part of the command) and waits for its reply.
+    func command(_ arguments: [[UInt8]]) throws(RedisFailure) -> RedisValue {
+        guard isHealthy else { throw RedisFailure(kind: .closed, message: "\(endpoint): connection already failed") }
+        var joined: [UInt8] = []
+        joined.reserveCapacity(arguments.reduce(0) { $0 + $1.count } + 1)
+        var lengths: [Int] = []
+        lengths.reserveCapacity(arguments.count)
+        for argument in arguments {
+            joined.append(contentsOf: argument)
+            lengths.append(argument.count)
+        }
+        joined.append(0)
+        let reply: UnsafeMutablePointer<redisReply>? = joined.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                var pointers: [UnsafePointer<CChar>?] = []
+                pointers.reserveCapacity(arguments.count)
+                var offset = 0
+                for length in lengths {
+                    pointers.append(chars.baseAddress! + offset)
+                    offset += length
+                }
+                return pointers.withUnsafeMutableBufferPointer { argv in
+                    lengths.withUnsafeBufferPointer { argvlen in
+                        CHiredis_commandArgv(context, Int32(arguments.count), argv.baseAddress, argvlen.baseAddress)
+                    }
+                }
+            }
+        }
+        guard let reply else {
+            let savedErrno = errno
+            isHealthy = false
+            let reason = Self.errorString(context)
+            let kind: RedisFailure.Kind
+            if context.pointee.err == REDIS_ERR_IO && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK) {
+                kind = .timeout
+            } else if context.pointee.err == REDIS_ERR_EOF || context.pointee.err == REDIS_ERR_IO {
+                kind = .closed
+            } else {
+                kind = .other
+            }
+            throw RedisFailure(kind: kind, message: "\(endpoint): \(kind == .timeout ? "no reply within the timeout" : reason)")
+        }
+        defer { freeReplyObject(reply) }
+        return Self.value(reply)
+    }
+
+    /// Copies a reply tree into Swift values.
+    static func value(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
+        let r = reply.pointee
+        switch r.type {
+        case CHiredis_replyString():
+            guard let str = r.str else { return .string([]) }
+            return .string(Array(UnsafeRawBufferPointer(start: str, count: r.len)))
+        case CHiredis_replyInteger():
+            return .integer(r.integer)
+        case CHiredis_replyNil():
+            return .null
+        case CHiredis_replyArray():
+            var elements: [RedisValue] = []
+            elements.reserveCapacity(r.elements)
+            for index in 0..<r.elements {
+                if let element = r.element[index] { elements.append(value(element)) } else { elements.append(.null) }
+            }
+            return .array(elements)
+        case CHiredis_replyStatus():
+            return .status(text(r))
+        case CHiredis_replyError():
+            return .error(text(r))
+        default:
+            return .error("unknown reply type \(r.type)")
+        }
+    }
+
+    private static func text(_ r: redisReply) -> String {
+        guard let str = r.str else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: str, count: min(r.len, 200)), as: UTF8.self)
+    }
+
+    private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}

@@ -1,0 +1,235 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import TableDriver
+
+/// Redis down, restarted and frozen, on the server kept for these tests (REDIS_FAULT_PORT).
+/// Serialized: they stop and freeze that server, and always restore it.
+@Suite(.serialized, .enabled(if: RedisServers.faultAvailable)) struct RedisFaultTests {
+    var port: String { RedisServers.faultPort! }
+
+    func config(port: String) -> String { "master 127.0.0.1\nmaster_port \(port)\ntimeout 1\n" }
+
+    /// Runs a request and returns its reply and how long it took.
+    func timed(_ table: TableProcess, _ service: String, _ key: String) throws -> (String, Double) {
+        let start = monotonic()
+        let reply = try table.request("lookup", service, key: key, timeout: 10)
+        return (reply, monotonic() - start)
+    }
+
+    @Test func downAtStartupThenUp() throws {
+        // Nothing listens on 16399: the handshake still completes and lookups fail fast.
+        let fixture = try RedisFixture(config(port: "16399"))
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        #expect(try table.handshake().count == 8)
+        for _ in 0..<3 {
+            let (reply, seconds) = try timed(table, "alias", "root")
+            #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:16399"))
+            #expect(seconds < 2)
+        }
+        let check = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        #expect(check.status == 1)
+        #expect(check.stderr.contains("cannot connect to redis at 127.0.0.1:16399"))
+        // The server comes up on the configured address: the table follows after an update.
+        RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
+        try fixture.rewrite(config(port: port))
+        #expect(try table.request("update") == "ok")
+        #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
+    }
+
+    @Test func serverStoppedAtStartupThenStarted() throws {
+        let pid = try RedisServers.pid(RedisServers.faultPIDFile!)
+        kill(pid, SIGKILL)
+        var waited = 0
+        while kill(pid, 0) == 0 && waited < 50 { usleep(100_000); waited += 1 }
+        defer { TestEnvironment.run(["bash", RedisServers.script!, "restart"]) }
+        let fixture = try RedisFixture(config(port: port))
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        #expect(try table.handshake().count == 8)
+        let (reply, seconds) = try timed(table, "alias", "root")
+        #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:\(port)"))
+        #expect(seconds < 1 + 1)
+        #expect(TestEnvironment.run(["bash", RedisServers.script!, "restart"]) == 0)
+        RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
+        // Served again within the reconnect backoff, without an update or a restart.
+        var answer = ""
+        let deadline = monotonic() + 5
+        while monotonic() < deadline {
+            answer = try table.request("lookup", "alias", key: "root")
+            if answer.hasPrefix("found") { break }
+            usleep(100_000)
+        }
+        #expect(answer == "found|fault-box")
+    }
+
+    @Test func restartedMidRun() throws {
+        RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
+        let fixture = try RedisFixture(config(port: port))
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
+        #expect(TestEnvironment.run(["bash", RedisServers.script!, "restart"]) == 0)
+        // The old connection is dead; the request is sent again on a new one, answered once.
+        #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
+        #expect(try table.request("check", "alias", key: "root") == "found")
+        #expect(table.isRunning)
+    }
+
+    @Test func frozenServerAnswersErrorWithinTheTimeout() throws {
+        RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
+        let fixture = try RedisFixture(config(port: port))
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
+        let pid = try RedisServers.pid(RedisServers.faultPIDFile!)
+        kill(pid, SIGSTOP)
+        defer { kill(pid, SIGCONT) }
+        for _ in 0..<3 {
+            let (reply, seconds) = try timed(table, "alias", "root")
+            #expect(reply.hasPrefix("error|"))
+            #expect(seconds < 1 + 1, "answered after \(seconds) s with timeout 1")
+        }
+        kill(pid, SIGCONT)
+        // Back within the reconnect backoff (at most 1 s).
+        var reply = ""
+        let deadline = monotonic() + 5
+        while monotonic() < deadline {
+            reply = try table.request("lookup", "alias", key: "root")
+            if reply.hasPrefix("found") { break }
+            usleep(100_000)
+        }
+        #expect(reply == "found|fault-box")
+    }
+}
+
+/// Config files: upstream's grammar, load-time errors with their line, update.
+@Suite struct RedisConfigTests {
+    @Test func problemsAreReportedWithTheirLines() throws {
+        let fixture = try RedisFixture("""
+            master 127.0.0.1
+            query_virtuals GET v:%s
+            master_port 70000
+            query_alias GET alias:%d
+            query_alias GET alias:%s
+            sentinel 127.0.0.1:26379
+            username smtpd
+            """)
+        defer { fixture.cleanUp() }
+        let result = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        #expect(result.status == 1)
+        let c = fixture.config
+        #expect(result.stderr == """
+            \(c):2: unknown keyword "query_virtuals"
+            \(c):3: "master_port" must be a whole number from 1 to 65535, not "70000"
+            \(c):4: query_alias: unsupported conversion "%d" (only %s, the key, and %% are allowed)
+            \(c):5: duplicate keyword "query_alias" (first given on line 4)
+            \(c):6: "sentinel" needs "sentinel_master NAME", the name the sentinels monitor
+            \(c):7: "username" needs a "password" (AUTH username password)
+
+            """)
+    }
+
+    @Test func sentinelCannotBeMixedWithFixedServers() throws {
+        let fixture = try RedisFixture("sentinel_master tables\nmaster 10.0.0.1\nsentinel nohost\n")
+        defer { fixture.cleanUp() }
+        let result = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(":2: \"master\" cannot be combined with \"sentinel_master\""))
+        #expect(result.stderr.contains(":3: \"sentinel\" must be host:port"))
+    }
+
+    @Test func missingFileExitsWithAMessage() throws {
+        let result = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), argv0: "users", ["/nonexistent/redis.conf"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("/nonexistent/redis.conf: cannot read configuration: No such file or directory"))
+    }
+
+    @Test(.enabled(if: RedisServers.available)) func updateKeepsTheOldConfigWhenTheNewOneIsBroken() throws {
+        let port = RedisServers.port!
+        RedisServers.cli(port: port, database: 6, ["SET", "a:root", "first"])
+        RedisServers.cli(port: port, database: 6, ["SET", "b:root", "second"])
+        let fixture = try RedisFixture("master_port \(port)\ndatabase 6\nquery_alias GET a:%s\n")
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "alias", key: "root") == "found|first")
+        try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%x\n")
+        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):3: query_alias: unsupported conversion \"%x\" (only %s, the key, and %% are allowed)")
+        try TestEnvironment.run(["rm", "-f", fixture.config])
+        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read configuration"))
+        #expect(try table.request("lookup", "alias", key: "root") == "found|first")
+        try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%s\n")
+        #expect(try table.request("update") == "ok")
+        #expect(try table.request("lookup", "alias", key: "root") == "found|second")
+    }
+}
+
+/// Sentinel: the table asks for the primary and follows a failover without a restart.
+@Suite(.serialized, .enabled(if: RedisServers.sentinelAvailable)) struct RedisSentinelTests {
+    var sentinel: String { RedisServers.sentinelPort! }
+    var name: String { RedisServers.sentinelMaster! }
+
+    func primaryPort() throws -> String {
+        let lines = try RedisServers.output(port: sentinel, ["SENTINEL", "get-master-addr-by-name", name]).split(separator: "\n")
+        return lines.count == 2 ? String(lines[1]) : ""
+    }
+
+    func config() -> String {
+        "sentinel 127.0.0.1:16399\nsentinel 127.0.0.1:\(sentinel)\nsentinel_master \(name)\ntimeout 1\n"
+    }
+
+    @Test func followsAFailover() throws {
+        let old = try primaryPort()
+        try #require(RedisServers.sentinelNodePorts.contains(old), "sentinel names \(old)")
+        RedisServers.cli(port: old, ["SET", "alias:root", "replicated"])
+        RedisServers.cli(port: old, ["WAIT", "1", "2000"])
+        let fixture = try RedisFixture(config())
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        // The first sentinel is down; the second one answers.
+        #expect(try table.request("lookup", "alias", key: "root") == "found|replicated")
+
+        #expect(try RedisServers.output(port: sentinel, ["SENTINEL", "FAILOVER", name]) == "OK\n")
+        var current = old
+        let switched = monotonic() + 30
+        while current == old && monotonic() < switched {
+            usleep(200_000)
+            current = try primaryPort()
+        }
+        try #require(current != old, "no failover within 30 s")
+        // Freeze the old primary: answers can only come from the new one.
+        let index = try #require(RedisServers.sentinelNodePorts.firstIndex(of: old))
+        let pid = try RedisServers.pid(RedisServers.sentinelNodePIDFiles[index])
+        kill(pid, SIGSTOP)
+        defer { kill(pid, SIGCONT) }
+        var reply = ""
+        let deadline = monotonic() + 15
+        while monotonic() < deadline {
+            let start = monotonic()
+            reply = try table.request("lookup", "alias", key: "root")
+            #expect(monotonic() - start < 2 + 1)
+            if reply.hasPrefix("found") { break }
+            usleep(200_000)
+        }
+        #expect(reply == "found|replicated")
+        kill(pid, SIGCONT)
+        // Leave the pair healthy for the next run: the old primary resyncs as a replica.
+        let resync = monotonic() + 15
+        while monotonic() < resync {
+            if (try? RedisServers.output(port: old, ["INFO", "replication"]))?.contains("master_link_status:up") == true { break }
+            usleep(200_000)
+        }
+    }
+}
+
+func monotonic() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}

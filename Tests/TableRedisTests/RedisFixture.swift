@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import TableDriver
+
+/// The Redis servers `scripts/servers/redis.sh` started, and a table-redis process on a
+/// config of the test's own. Each suite uses its own database number, so suites can run in
+/// parallel on the one server.
+enum RedisServers {
+    static let port = TestEnvironment.variable("REDIS_PORT")
+    static let socket = TestEnvironment.variable("REDIS_SOCKET")
+    static let faultPort = TestEnvironment.variable("REDIS_FAULT_PORT")
+    static let faultPIDFile = TestEnvironment.variable("REDIS_FAULT_PIDFILE")
+    static let script = TestEnvironment.variable("REDIS_SCRIPT")
+    static let sentinelPort = TestEnvironment.variable("REDIS_SENTINEL_PORT")
+    static let sentinelMaster = TestEnvironment.variable("REDIS_SENTINEL_MASTER")
+    static let sentinelNodePorts = TestEnvironment.variable("REDIS_SENTINEL_NODE_PORTS")?.split(separator: ",").map(String.init) ?? []
+    static let sentinelNodePIDFiles = TestEnvironment.variable("REDIS_SENTINEL_NODE_PIDFILES")?.split(separator: ",").map(String.init) ?? []
+
+    static var available: Bool { port != nil && socket != nil }
+    static var faultAvailable: Bool { faultPort != nil && faultPIDFile != nil && script != nil }
+    static var sentinelAvailable: Bool { sentinelPort != nil && sentinelMaster != nil && sentinelNodePorts.count == 2 }
+
+    /// Runs redis-cli against a port and database; returns its exit status.
+    @discardableResult
+    static func cli(port: String, database: Int = 0, _ arguments: [String]) -> Int32 {
+        // capture, not run: redis-cli's output would mix with the test report.
+        (try? TestEnvironment.capture("/usr/bin/redis-cli", ["-p", port, "-n", String(database)] + arguments))?.status ?? 127
+    }
+
+    /// Runs redis-cli and returns what it printed.
+    static func output(port: String, database: Int = 0, _ arguments: [String]) throws -> String {
+        try TestEnvironment.capture("/usr/bin/redis-cli", ["-p", port, "-n", String(database)] + arguments).stdout
+    }
+
+    static func pid(_ pidFile: String) throws -> pid_t {
+        let text = try TestEnvironment.readText(pidFile).filter(\.isNumber)
+        return try #require(pid_t(text))
+    }
+}
+
+/// A private directory with a config file and the table's stderr log.
+struct RedisFixture {
+    let directory = TestEnvironment.makeTemporaryDirectory("table-redis")
+    var config: String { "\(directory)/redis.conf" }
+    var stderr: String { "\(directory)/stderr.log" }
+
+    init(_ text: String, mode: mode_t = 0o600) throws {
+        try TestEnvironment.write(text, to: config, mode: mode)
+    }
+
+    func start(tableName: String = "users") throws -> TableProcess {
+        try TableProcess(executable: TestEnvironment.binary("table-redis"), tableName: tableName, arguments: [config], stderrPath: stderr)
+    }
+
+    func rewrite(_ text: String) throws {
+        try TestEnvironment.write(text, to: config, mode: 0o600)
+    }
+
+    func log() -> String { (try? TestEnvironment.readText(stderr)) ?? "" }
+    func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
+}
+
+/// Fails the run when the servers are required (scripts/test.sh, CI) but were not started.
+@Suite struct RedisServersPresent {
+    @Test(.enabled(if: TestEnvironment.serversRequired)) func redisTestServersAreRunning() {
+        #expect(RedisServers.available, "REDIS_PORT/REDIS_SOCKET missing: run scripts/servers/redis.sh start and source redis.env")
+        #expect(RedisServers.faultAvailable, "REDIS_FAULT_PORT missing")
+        #expect(RedisServers.sentinelAvailable, "REDIS_SENTINEL_PORT missing")
+    }
+}

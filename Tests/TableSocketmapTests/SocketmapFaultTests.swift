@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import TableDriver
+
+/// The map server restarted, closing connections, frozen and slow, on the server kept for
+/// these tests. Serialized: they restart and freeze it, and always restore it.
+@Suite(.serialized, .enabled(if: SocketmapServers.faultAvailable)) struct SocketmapFaultTests {
+    /// The two ways to reach the fault server: upstream's line framing on a unix socket,
+    /// and netstrings over TCP.
+    func configs() -> [String] {
+        ["socket \(SocketmapServers.faultSocket!)\ntimeout 1\n",
+         "socket inet:127.0.0.1:\(SocketmapServers.faultPort!)\nprotocol netstring\ntimeout 1\n"]
+    }
+
+    @Test func serverRestartedMidRun() throws {
+        for text in configs() {
+            let fixture = try SocketmapFixture(config: text)
+            defer { fixture.cleanUp() }
+            let table = try fixture.start()
+            _ = try table.handshake()
+            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+            #expect(TestEnvironment.run(["bash", SocketmapServers.script!, "restart"]) == 0)
+            // The old connection is dead: the request goes again on a new one (upstream
+            // failed this and every later request until smtpd restarted).
+            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+            #expect(try table.request("lookup", "alias", key: "nobody") == "not-found")
+        }
+    }
+
+    @Test func serverClosingTheConnectionIsNotAFailureForTheNextRequest() throws {
+        for text in configs() {
+            let fixture = try SocketmapFixture(config: text)
+            defer { fixture.cleanUp() }
+            let table = try fixture.start()
+            _ = try table.handshake()
+            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+            // "close": the server hangs up without a reply, even on the retry.
+            #expect(try table.request("lookup", "alias", key: "close") == "error|socketmap: the server closed the connection")
+            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+        }
+    }
+
+    @Test func slowReplyIsATimeoutAndDoesNotAnswerTheNextRequest() throws {
+        for text in configs() {
+            let fixture = try SocketmapFixture(config: text)
+            defer { fixture.cleanUp() }
+            let table = try fixture.start()
+            _ = try table.handshake()
+            let start = monotonic()
+            #expect(try table.request("lookup", "alias", key: "slow") == "error|socketmap: timed out waiting for the reply")
+            let seconds = monotonic() - start
+            #expect(seconds >= 0.9 && seconds < 1 + 1, "answered after \(seconds) s with timeout 1")
+            // The late "OK slow" must not become the answer to this request.
+            #expect(try table.request("lookup", "alias", key: "nobody") == "not-found")
+        }
+    }
+
+    @Test func frozenServerAnswersErrorWithinTheTimeout() throws {
+        for text in configs() {
+            let fixture = try SocketmapFixture(config: text)
+            defer { fixture.cleanUp() }
+            let table = try fixture.start()
+            _ = try table.handshake()
+            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+            let pid = try SocketmapServers.faultPID()
+            kill(pid, SIGSTOP)
+            defer { kill(pid, SIGCONT) }
+            for _ in 0..<2 {
+                let start = monotonic()
+                let reply = try table.request("lookup", "alias", key: "root")
+                #expect(reply.hasPrefix("error|socketmap: timed out"))
+                #expect(monotonic() - start < 1 + 1)
+            }
+            kill(pid, SIGCONT)
+            var reply = ""
+            let deadline = monotonic() + 5
+            while monotonic() < deadline {
+                reply = try table.request("lookup", "alias", key: "root")
+                if reply.hasPrefix("found") { break }
+                usleep(100_000)
+            }
+            #expect(reply == "found|alice, bob")
+        }
+    }
+
+    @Test func serverDownThenUp() throws {
+        let fixture = try SocketmapFixture(config: configs()[0])
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        let pid = try SocketmapServers.faultPID()
+        kill(pid, SIGKILL)
+        var waited = 0
+        while kill(pid, 0) == 0 && waited < 50 { usleep(100_000); waited += 1 }
+        let start = monotonic()
+        let reply = try table.request("lookup", "alias", key: "root")
+        #expect(reply.hasPrefix("error|socketmap: cannot connect"), "\(reply)")
+        #expect(monotonic() - start < 1)
+        #expect(TestEnvironment.run(["bash", SocketmapServers.script!, "restart"]) == 0)
+        var answer = ""
+        let deadline = monotonic() + 5
+        while monotonic() < deadline {
+            answer = try table.request("lookup", "alias", key: "root")
+            if answer.hasPrefix("found") { break }
+            usleep(100_000)
+        }
+        #expect(answer == "found|alice, bob")
+    }
+}

@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import TableDriver
+
+/// The socketmap test servers `scripts/servers/socketmap.sh` started.
+enum SocketmapServers {
+    static let lineSocket = TestEnvironment.variable("SOCKETMAP_LINE_SOCKET")
+    static let netstringSocket = TestEnvironment.variable("SOCKETMAP_NETSTRING_SOCKET")
+    static let linePort = TestEnvironment.variable("SOCKETMAP_LINE_PORT")
+    static let netstringPort = TestEnvironment.variable("SOCKETMAP_NETSTRING_PORT")
+    static let faultSocket = TestEnvironment.variable("SOCKETMAP_FAULT_SOCKET")
+    static let faultPort = TestEnvironment.variable("SOCKETMAP_FAULT_PORT")
+    static let faultPIDFile = TestEnvironment.variable("SOCKETMAP_FAULT_PIDFILE")
+    static let script = TestEnvironment.variable("SOCKETMAP_SCRIPT")
+
+    static var available: Bool { lineSocket != nil && netstringSocket != nil && linePort != nil && netstringPort != nil }
+    static var faultAvailable: Bool { faultSocket != nil && faultPort != nil && faultPIDFile != nil && script != nil }
+
+    static func faultPID() throws -> pid_t {
+        let text = try TestEnvironment.readText(faultPIDFile!).filter(\.isNumber)
+        return try #require(pid_t(text))
+    }
+}
+
+/// A table-socketmap process on a socket path or on a config file of the test's own.
+struct SocketmapFixture {
+    let directory = TestEnvironment.makeTemporaryDirectory("table-socketmap")
+    var config: String { "\(directory)/socketmap.conf" }
+    var stderr: String { "\(directory)/stderr.log" }
+
+    init(config text: String? = nil) throws {
+        if let text { try TestEnvironment.write(text, to: config) }
+    }
+
+    func start(_ argument: String? = nil, tableName: String = "aliases") throws -> TableProcess {
+        try TableProcess(executable: TestEnvironment.binary("table-socketmap"), tableName: tableName,
+                         arguments: [argument ?? config], stderrPath: stderr)
+    }
+
+    func log() -> String { (try? TestEnvironment.readText(stderr)) ?? "" }
+    func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
+}
+
+func monotonic() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+/// Fails the run when the servers are required (scripts/test.sh, CI) but were not started.
+@Suite struct SocketmapServersPresent {
+    @Test(.enabled(if: TestEnvironment.serversRequired)) func socketmapTestServersAreRunning() {
+        #expect(SocketmapServers.available, "SOCKETMAP_* missing: run scripts/servers/socketmap.sh start and source socketmap.env")
+        #expect(SocketmapServers.faultAvailable, "SOCKETMAP_FAULT_* missing")
+    }
+}

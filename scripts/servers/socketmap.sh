@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The socketmap test server (socketmap_server.py) for table-socketmap, with fresh sockets
+# under $TABLES_TEST_DIR/socketmap:
+#   line framing on a unix socket (upstream's protocol) and on 127.0.0.1:17000,
+#   netstring framing on a unix socket and on 127.0.0.1:17001;
+# and a second server that the fault tests restart and freeze (line on fault.sock,
+# netstring on 127.0.0.1:17002).
+# Usage: socketmap.sh start|stop|restart   (restart: the fault server only)
+# Writes $TABLES_TEST_DIR/socketmap.env with the variables the tests read.
+set -euo pipefail
+: "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
+here="$(cd "$(dirname "$0")" && pwd)"
+dir="$TABLES_TEST_DIR/socketmap"
+line_port=17000
+netstring_port=17001
+fault_port=17002
+python="$(command -v python3)"
+[ -x /usr/bin/python3 ] && python=/usr/bin/python3
+
+stop_server() { # NAME
+  [ -s "$dir/$1.pid" ] || return 0
+  local pid
+  pid="$(cat "$dir/$1.pid")"
+  # SIGKILL: the server keeps no state, and a SIGTERM can sit blocked in the signal mask
+  # inherited from whoever started it (a test runner's threads).
+  kill -9 "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$dir/$1.pid"
+}
+
+start_server() { # NAME LISTENER...
+  local name=$1
+  shift
+  mkdir -p "$dir"
+  rm -f "$dir/$name.pid"
+  setsid "$python" "$here/socketmap_server.py" --pidfile "$dir/$name.pid" "$@" \
+    >"$dir/$name.log" 2>&1 < /dev/null &
+  for _ in $(seq 1 100); do
+    [ -s "$dir/$name.pid" ] && break
+    sleep 0.05
+  done
+  [ -s "$dir/$name.pid" ] || { echo "socketmap server $name did not start" >&2; cat "$dir/$name.log" >&2; exit 1; }
+}
+
+start_fault() {
+  start_server fault --unix "line:$dir/fault.sock" --tcp "netstring:$fault_port"
+}
+
+start() {
+  start_server server --unix "line:$dir/line.sock" --unix "netstring:$dir/netstring.sock" \
+    --tcp "line:$line_port" --tcp "netstring:$netstring_port"
+  start_fault
+  cat > "$TABLES_TEST_DIR/socketmap.env" <<ENV
+SOCKETMAP_LINE_SOCKET=$dir/line.sock
+SOCKETMAP_NETSTRING_SOCKET=$dir/netstring.sock
+SOCKETMAP_LINE_PORT=$line_port
+SOCKETMAP_NETSTRING_PORT=$netstring_port
+SOCKETMAP_FAULT_SOCKET=$dir/fault.sock
+SOCKETMAP_FAULT_PORT=$fault_port
+SOCKETMAP_FAULT_PIDFILE=$dir/fault.pid
+SOCKETMAP_SCRIPT=$here/socketmap.sh
+ENV
+}
+
+stop() {
+  stop_server fault
+  stop_server server
+}
+
+case "${1:-}" in
+  start) stop; start ;;
+  stop) stop ;;
+  restart) stop_server fault; start_fault ;;
+  *) echo "usage: $0 start|stop|restart" >&2; exit 2 ;;
+esac

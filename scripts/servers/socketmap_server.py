@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""A socketmap server for the table-socketmap tests and benchmark.
+
+Listens on any mix of unix sockets and 127.0.0.1 TCP ports, each with one framing:
+  line       upstream table-socketmap's: "<map> <key>\\n" -> "<reply>\\n"
+  netstring  Sendmail/Postfix socketmap: "<len>:<map> <key>," -> "<len>:<reply>,"
+One thread per connection, requests answered in order.
+
+The map: the fixture below, plus "key value" lines from --map-file (one per line, the
+value is the rest of the line). Keys are looked up whatever the map name, except the
+special keys, which produce every reply shape the client must handle.
+"""
+import argparse
+import os
+import signal
+import socket
+import socketserver
+import sys
+import threading
+import time
+
+FIXTURE = {
+    b"root": b"alice, bob",
+    b"alice@example.org": b"alice",
+    b"alice": b"alice:$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS",
+    b"uid:alice": b"1000:1000:/home/alice",
+    b"example.org": b"example.org",
+    b"127.0.0.1": b"localhost",
+    b"with space": b"key with a space",
+    b"pipe|key": b"key with a pipe",
+    b"max": b"m" * 2047,
+    b"big": b"b" * 2048,
+}
+
+# Special keys: the raw reply payload, or a callable doing something odd.
+SPECIAL = {
+    b"notfound-bare": b"NOTFOUND",
+    b"notfound-lower": b"notfound reason",
+    b"temp": b"TEMP try later",
+    b"timeout": b"TIMEOUT backend slow",
+    b"perm": b"PERM broken map",
+    b"empty": b"OK ",
+    b"ok-bare": b"OK",
+    b"lower": b"ok  v",
+    b"garbage": b"WHAT is this",
+    b"huge": b"OK " + b"h" * 200000,
+}
+
+STATS = {"connections": 0}
+
+
+def answer(map_name, key):
+    if key == b"whoami":
+        return b"OK " + map_name
+    if key.startswith(b"echo:"):
+        return b"OK " + key
+    if key in SPECIAL:
+        return SPECIAL[key]
+    value = FIXTURE.get(key)
+    if value is None:
+        return b"NOTFOUND "
+    return b"OK " + value
+
+
+class Handler(socketserver.BaseRequestHandler):
+    framing = "line"
+
+    def handle(self):
+        STATS["connections"] += 1
+        reader = self.request.makefile("rb", buffering=65536)
+        sock = self.request
+        while True:
+            if self.framing == "line":
+                line = reader.readline(1 << 20)
+                if not line or not line.endswith(b"\n"):
+                    return
+                payload = line[:-1]
+            else:
+                digits = b""
+                while True:
+                    c = reader.read(1)
+                    if not c:
+                        return
+                    if c == b":":
+                        break
+                    if not c.isdigit() or len(digits) > 6:
+                        return
+                    digits += c
+                length = int(digits or b"0")
+                payload = reader.read(length)
+                if len(payload) != length or reader.read(1) != b",":
+                    return
+            map_name, _, key = payload.partition(b" ")
+            if key == b"close":
+                return
+            if key == b"half":
+                sock.sendall(self.frame(b"OK partial")[:5])
+                return
+            if key.startswith(b"slow"):
+                time.sleep(3)
+            reply = self.frame(answer(map_name, key))
+            if key == b"double":
+                reply = self.frame(b"OK one") + self.frame(b"OK two")
+            try:
+                sock.sendall(reply)
+            except OSError:
+                return
+
+    def frame(self, reply):
+        if self.framing == "line":
+            return reply + b"\n"
+        return str(len(reply)).encode() + b":" + reply + b","
+
+
+class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def handler_for(framing):
+    return type("Handler_" + framing, (Handler,), {"framing": framing})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--unix", action="append", default=[], metavar="FRAMING:PATH")
+    parser.add_argument("--tcp", action="append", default=[], metavar="FRAMING:PORT")
+    parser.add_argument("--map-file")
+    parser.add_argument("--pidfile")
+    args = parser.parse_args()
+
+    if args.map_file:
+        with open(args.map_file, "rb") as f:
+            for line in f:
+                key, _, value = line.rstrip(b"\n").partition(b" ")
+                if key:
+                    FIXTURE[key] = value
+
+    servers = []
+    for spec in args.unix:
+        framing, _, path = spec.partition(":")
+        if os.path.exists(path):
+            os.unlink(path)
+        servers.append(UnixServer(path, handler_for(framing)))
+    for spec in args.tcp:
+        framing, _, port = spec.partition(":")
+        servers.append(TCPServer(("127.0.0.1", int(port)), handler_for(framing)))
+    if not servers:
+        parser.error("give at least one --unix or --tcp listener")
+
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    if args.pidfile:
+        with open(args.pidfile + ".tmp", "w") as f:
+            f.write(str(os.getpid()) + "\n")
+        os.rename(args.pidfile + ".tmp", args.pidfile)
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    servers[0].serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
