@@ -7,7 +7,8 @@
 # Debian 12 has opensmtpd only in 6.8, so the dependency on opensmtpd (>= 7.6.0~) cannot be
 # met here: dpkg runs with --force-depends, and the script checks that opensmtpd is the only
 # dependency left unmet. scripts/e2e.sh installs the same packages on Debian 13 with
-# smtpd 7.6.
+# smtpd 7.6. scripts/install-test/NAME.sh prepares each backend's installed example (the
+# server-backed ones use the test servers scripts/test.sh starts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBDIR="${DEBDIR:-/tmp/opensmtpd-tables-deb}"
@@ -96,15 +97,32 @@ for name in "${backends[@]}"; do
   examples="/usr/share/doc/$package/examples"
   [ -x "$binary" ] && pass "$binary installed" || { fail "$binary missing"; continue; }
   [ -f "/usr/share/man/man5/table-$name.5.gz" ] && pass "table-$name(5) installed" || fail "table-$name(5) missing"
-  ARGUMENT=""; LOOKUP=()
+  ARGUMENT=""; LOOKUP=(); SKIP=""; CLEANUP=()
+  if [ ! -f "scripts/install-test/$name.sh" ]; then
+    fail "no scripts/install-test/$name.sh to prepare table-$name's example"
+    continue
+  fi
   # shellcheck source=/dev/null
   . "scripts/install-test/$name.sh"
+  if [ -n "$SKIP" ]; then
+    # scripts/test.sh starts every test server; there a missing one is a failure.
+    if [ "${TABLES_TEST_REQUIRE_SERVERS:-0}" = 1 ]; then fail "table-$name: $SKIP"; else echo "skip: table-$name: $SKIP"; fi
+    continue
+  fi
   service="${LOOKUP[0]}"; key="${LOOKUP[1]}"; expected="${LOOKUP[2]}"
 
-  if output="$("$binary" -n "$ARGUMENT" 2>&1)"; then pass "table-$name -n: $output"; else fail "table-$name -n $ARGUMENT: $output"; fi
+  if output="$("$binary" -n "$ARGUMENT" 2>"$work/$name.stderr")"; then
+    pass "table-$name -n: $output"
+  else
+    fail "table-$name -n $ARGUMENT: $output $(cat "$work/$name.stderr")"
+  fi
 
-  answer="$("$binary" "$ARGUMENT" lookup "$service" "$key" 2>&1 || true)"
-  [ "$answer" = "found|$expected" ] && pass "table-$name lookup $service $key: $answer" || fail "table-$name lookup $service $key: got '$answer'"
+  answer="$("$binary" "$ARGUMENT" lookup "$service" "$key" 2>"$work/$name.stderr" || true)"
+  if [ "$answer" = "found|$expected" ]; then
+    pass "table-$name lookup $service $key: $answer"
+  else
+    fail "table-$name lookup $service $key: got '$answer' $(cat "$work/$name.stderr")"
+  fi
 
   # smtpd's side of the protocol, as smtpd 7.6 sends it; stdin closes after the request.
   reply="$(printf '%s\n' 'config|smtpd-version|7.6.0' 'config|protocol|0.1' "config|tablename|t$name" 'config|ready' \
@@ -116,6 +134,7 @@ for name in "${backends[@]}"; do
   else
     fail "table-$name protocol: got: $reply $(cat "$work/$name.stderr")"
   fi
+  [ ${#CLEANUP[@]} -eq 0 ] || "${CLEANUP[@]}" >/dev/null 2>&1 || echo "note: cleaning up after table-$name failed"
 done
 
 purge
