@@ -111,6 +111,20 @@ class Scenario:
         except OSError:
             return False
 
+    # Test servers ----------------------------------------------------------------------
+
+    def server_environment(self, *names):
+        """The variables a test server's .env gave (scripts/test.sh sources them), or None
+        after a skip, or a failed check when TABLES_TEST_REQUIRE_SERVERS=1."""
+        missing = [name for name in names if not os.environ.get(name)]
+        if not missing:
+            return {name: os.environ[name] for name in names}
+        if os.environ.get("TABLES_TEST_REQUIRE_SERVERS") == "1":
+            self.check("test server is running", False, f"(missing {', '.join(missing)})")
+        else:
+            print(f"skip: {self.name}: no test server ({', '.join(missing)} unset)")
+        return None
+
     # Checks ----------------------------------------------------------------------------
 
     def check(self, description, ok, detail=""):
