@@ -68,11 +68,12 @@ fi
 for name in "${covered[@]}"; do
   binary="/usr/libexec/opensmtpd/table-$name"
   for _ in 1 2 3 4 5 6; do
-    missing="$(chroot "$root" ldd "$binary" | awk '/not found/ { print $1 }')"
+    missing="$( (chroot "$root" ldd "$binary" || true) | awk '/not found/ { print $1 }')"
     [ -n "$missing" ] || break
     for library in $missing; do
-      path="$(ldd "$binary" 2>/dev/null | awk -v lib="$library" '$1 == lib { print $3 }')"
-      [ -z "$path" ] && path="$(ldconfig -p | awk -v lib="$library" '$1 == lib { print $NF; exit }')"
+      # The same binary, resolved against this machine's libraries (where it was built).
+      path="$( (ldd "$root$binary" 2>/dev/null || true) | awk -v lib="$library" '$1 == lib && $3 ~ /^\// { print $3 }')"
+      [ -n "$path" ] || path="$( (ldconfig -p || true) | awk -v lib="$library" '$1 == lib { print $NF; exit }')"
       [ -n "$path" ] || { echo "table-$name needs $library, which neither the root nor this machine has"; exit 1; }
       echo "copying $path into the root for table-$name"
       cp -L "$path" "$root/usr/local/lib/"
