@@ -15,7 +15,10 @@ host_mirror() {
 }
 mirror="${E2E_MIRROR:-$(host_mirror || true)}"
 [ -n "$mirror" ] || { echo "no Debian mirror in the apt sources; set E2E_MIRROR" >&2; exit 1; }
-root="$cache/trixie-$(date -u +%Y%m%d)"
+# smtpd and what the tests use in the root, plus the client libraries our packages link to
+# whose sonames trixie kept (libhiredis and libldap changed theirs: e2e.sh copies those).
+packages="opensmtpd,ca-certificates,openssl,sqlite3,libpq5,libmariadb3"
+root="$cache/trixie-$(date -u +%Y%m%d)-$(echo "$packages" | md5sum | cut -c1-8)"
 mkdir -p "$cache"
 if [ ! -x "$root/usr/sbin/smtpd" ] || [ ! -e "$root/.complete" ]; then
   command -v mmdebstrap >/dev/null || { echo "mmdebstrap is missing (apt-get install mmdebstrap)" >&2; exit 1; }
@@ -27,7 +30,7 @@ if [ ! -x "$root/usr/sbin/smtpd" ] || [ ! -e "$root/.complete" ]; then
   umount "$root.tmp/proc" 2>/dev/null || true
   rm -rf --one-file-system "$root.tmp"
   echo "building the trixie root in $root (about 20 s)" >&2
-  mmdebstrap --quiet --variant=apt --include=opensmtpd,ca-certificates,openssl,sqlite3 \
+  mmdebstrap --quiet --variant=apt --include="$packages" \
     trixie "$root.tmp" "$mirror" >&2
   touch "$root.tmp/.complete"
   mv "$root.tmp" "$root"

@@ -1,0 +1,210 @@
+"""The end-to-end scenario the SQL backends share (sqlite, postgres, mysql read the same
+query keys): one schema and data set, one smtpd.conf, the same SMTP checks. A backend
+supplies a `Database`: how to run SQL on its server, the config lines that reach it,
+its parameter spelling, and how to make it unavailable.
+
+Covered: virtual domains, aliases (two rows, @domain catch-all, +tag), maildirs from
+userinfo, SMTP AUTH with credentials (right, wrong, unknown, {BLF-CRYPT}, mixed case),
+sender checks (mailaddrmap), match from src (netaddr), the auth service (query_auth),
+smtpctl update table (new config, broken config), and an unavailable database (4xx within
+the table timeout, smtpd keeps running, then recovers)."""
+import contextlib
+import time
+
+TABLE_TIMEOUT = 1  # the config's timeout: seconds a query may wait
+
+SCHEMA = [
+    "CREATE TABLE domains (domain VARCHAR(255) PRIMARY KEY)",
+    "CREATE TABLE virtuals (email VARCHAR(255), destination VARCHAR(255))",
+    "CREATE TABLE virtuals_v2 (email VARCHAR(255), destination VARCHAR(255))",
+    "CREATE TABLE users (login VARCHAR(255) PRIMARY KEY, uid INTEGER, gid INTEGER, home VARCHAR(255))",
+    "CREATE TABLE credentials (email VARCHAR(255) PRIMARY KEY, password VARCHAR(255))",
+    "CREATE TABLE auth (email VARCHAR(255) PRIMARY KEY, hash VARCHAR(255))",
+    "CREATE TABLE senders (login VARCHAR(255), address VARCHAR(255))",
+    "CREATE TABLE networks (address VARCHAR(255) PRIMARY KEY)",
+    "INSERT INTO domains VALUES ('example.org'), ('example.net')",
+    "INSERT INTO virtuals VALUES ('alice@example.org', 'alice'), ('bob@example.org', 'bob'),"
+    " ('postmaster@example.org', 'alice'), ('postmaster@example.org', 'bob'),"
+    " ('@example.net', 'alice'), ('@trusted.test', 'bob')",
+    "INSERT INTO virtuals_v2 SELECT * FROM virtuals",
+    "INSERT INTO virtuals_v2 VALUES ('newcomer@example.org', 'bob')",
+    "INSERT INTO users VALUES ('alice', 5000, 5000, '/var/vmail/alice'), ('bob', 5001, 5001, '/var/vmail/bob')",
+    "INSERT INTO senders VALUES ('alice@example.org', 'alice@example.org'),"
+    " ('alice@example.org', 'postmaster@example.org')",
+    "INSERT INTO networks VALUES ('127.0.0.1')",
+]
+
+QUERIES = """\
+query_domain SELECT domain FROM domains WHERE domain = {p}
+query_alias SELECT destination FROM {virtuals} WHERE email = {p}
+query_userinfo SELECT uid, gid, home FROM users WHERE login = {p}
+query_credentials SELECT email, password FROM credentials WHERE email = {p}
+query_mailaddrmap SELECT address FROM senders WHERE login = {p}
+query_netaddr SELECT address FROM networks WHERE address = {p}
+"""
+
+AUTH_QUERIES = "query_auth SELECT hash FROM auth WHERE email = {p}\n"
+
+SMTPD_CONF = """\
+pki e2e cert "/etc/e2e/cert.pem"
+pki e2e key "/etc/e2e/key.pem"
+
+table domains   {backend}:/etc/e2e/{backend}.conf
+table virtuals  {backend}:/etc/e2e/{backend}.conf
+table users     {backend}:/etc/e2e/{backend}.conf
+table creds     {backend}:/etc/e2e/{backend}.conf
+table sendermap {backend}:/etc/e2e/{backend}.conf
+table networks  {backend}:/etc/e2e/{backend}.conf
+table authdb    {backend}:/etc/e2e/{backend}-auth.conf
+
+listen on 127.0.0.1 port {mx}
+listen on 127.0.0.1 port {submission} tls pki e2e auth <creds> senders <sendermap>
+listen on 127.0.0.1 port {authport} tls pki e2e auth <authdb>
+
+action "vmail" maildir "%{{user.directory}}/Maildir" virtual <virtuals> userbase <users>
+
+match from src <networks> for domain "trusted.test" action "vmail"
+match from any for domain <domains> action "vmail"
+"""
+
+
+class Database:
+    """What a SQL backend's scenario supplies."""
+    backend = "sqlite"
+    placeholder = "?"
+
+    def execute(self, statements):
+        """Runs SQL statements (strings with literals) on the database."""
+        raise NotImplementedError
+
+    def config_header(self):
+        """The config lines that reach the database (dbpath, conninfo, host...)."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def unavailable(self):
+        """The database cannot answer inside the block."""
+        raise NotImplementedError
+        yield
+
+    def description_of_unavailable(self):
+        return "the database is unavailable"
+
+    def cleanup(self):
+        pass
+
+
+def quoted(value):
+    assert "'" not in value and "\\" not in value
+    return f"'{value}'"
+
+
+def run(s, ports, db):
+    mx, submission, authport = ports[0], ports[1], ports[2]
+    s.make_home("/var/vmail/alice", 5000, 5000)
+    s.make_home("/var/vmail/bob", 5001, 5001)
+    alice, bob, carol = s.encrypt("alice-secret"), s.encrypt("Bob-Secret"), s.encrypt("carol-auth")
+    db.execute(SCHEMA + [
+        f"INSERT INTO credentials VALUES ('alice@example.org', {quoted(alice)})",
+        # Stored Dovecot-style: the table removes the prefix smtpd could not verify.
+        f"INSERT INTO credentials VALUES ('bob@example.org', {quoted('{BLF-CRYPT}' + bob)})",
+        f"INSERT INTO auth VALUES ('carol@example.org', {quoted(carol)})",
+    ])
+    header = db.config_header() + f"timeout {TABLE_TIMEOUT}\n"
+
+    def write_config(virtuals):
+        s.write(f"/etc/e2e/{db.backend}.conf", header + QUERIES.format(p=db.placeholder, virtuals=virtuals))
+
+    write_config("virtuals")
+    s.write(f"/etc/e2e/{db.backend}-auth.conf", header + AUTH_QUERIES.format(p=db.placeholder))
+    s.write(f"/etc/e2e/smtpd-{db.backend}.conf",
+            SMTPD_CONF.format(backend=db.backend, mx=mx, submission=submission, authport=authport))
+    s.start_smtpd(f"/etc/e2e/smtpd-{db.backend}.conf", [mx, submission, authport])
+
+    # Virtual domains, aliases and maildirs from userinfo.
+    s.expect_code("RCPT to an unknown domain is refused", s.rcpt(mx, "someone@elsewhere.test"), 5)
+    s.expect_code("RCPT to an unknown user of a virtual domain is refused", s.rcpt(mx, "nobody@example.org"), 5)
+    token = s.token("alice")
+    s.expect_code("mail to alice@example.org", s.send(mx, "alice@example.org", token), 250)
+    s.expect_delivered("alice@example.org", "/var/vmail/alice/Maildir", token, uid=5000)
+    s.expect_not_delivered("alice@example.org is not bob's", "/var/vmail/bob/Maildir", token)
+    token = s.token("postmaster")
+    s.expect_code("mail to postmaster@example.org (two rows)", s.send(mx, "postmaster@example.org", token), 250)
+    s.expect_delivered("postmaster@example.org to alice", "/var/vmail/alice/Maildir", token, uid=5000)
+    s.expect_delivered("postmaster@example.org to bob", "/var/vmail/bob/Maildir", token, uid=5001)
+    token = s.token("catchall")
+    s.expect_code("mail to anyone@example.net (catch-all @example.net)", s.send(mx, "anyone@example.net", token), 250)
+    s.expect_delivered("catch-all", "/var/vmail/alice/Maildir", token)
+    token = s.token("tag")
+    s.expect_code("mail to bob+lists@example.org (+tag)", s.send(mx, "bob+lists@example.org", token), 250)
+    s.expect_delivered("bob+lists@example.org", "/var/vmail/bob/Maildir", token, uid=5001)
+
+    # match from src <networks>: trusted.test is accepted only from a listed address.
+    token = s.token("trusted")
+    s.expect_code("mail to trusted.test from 127.0.0.1 (listed)", s.send(mx, "x@trusted.test", token), 250)
+    s.expect_delivered("trusted.test", "/var/vmail/bob/Maildir", token)
+    db.execute(["DELETE FROM networks"])
+    s.expect_code("RCPT to trusted.test once 127.0.0.1 is removed", s.rcpt(mx, "x@trusted.test"), 5)
+    db.execute(["INSERT INTO networks VALUES ('127.0.0.1')"])
+    s.expect_code("RCPT to trusted.test once 127.0.0.1 is back", s.rcpt(mx, "x@trusted.test"), 250)
+
+    # SMTP AUTH with credentials (smtpd checks the hash), and sender checks.
+    s.expect_code("AUTH alice, right password", s.login(submission, "alice@example.org", "alice-secret"), 235)
+    s.expect_code("AUTH alice, wrong password", s.login(submission, "alice@example.org", "alice-wrong"), 535)
+    s.expect_code("AUTH unknown user", s.login(submission, "mallory@example.org", "alice-secret"), 535)
+    s.expect_code("AUTH bob, mixed-case password, {BLF-CRYPT} hash",
+                  s.login(submission, "bob@example.org", "Bob-Secret"), 235)
+    with s.session(submission, tls=True) as client:
+        s.expect_code("MAIL FROM before AUTH on the submission port",
+                      s.reply(client.docmd("MAIL FROM:<alice@example.org>")), 5)
+    for sender, expected in (("alice@example.org", 250), ("postmaster@example.org", 250), ("bob@example.org", 5)):
+        with s.session(submission, tls=True) as client:
+            s.auth_plain(client, "alice@example.org", "alice-secret")
+            s.expect_code(f"alice sends as {sender} (senders <sendermap>)",
+                          s.reply(client.docmd(f"MAIL FROM:<{sender}>")), expected)
+    with s.session(submission, tls=True) as client:
+        s.auth_plain(client, "alice@example.org", "alice-secret")
+        token = s.token("submission")
+        client.docmd("MAIL FROM:<alice@example.org>")
+        client.docmd("RCPT TO:<bob@example.org>")
+        s.expect_code("authenticated alice mails bob",
+                      s.reply(client.data(f"Subject: {token}\r\n\r\n{token}\r\n".encode())), 250)
+    s.expect_delivered("alice's submission to bob", "/var/vmail/bob/Maildir", token)
+
+    # The auth service: the table verifies user:password itself (query_auth).
+    s.expect_code("auth service: carol, right (lowercase) password",
+                  s.login(authport, "carol@example.org", "carol-auth"), 235)
+    s.expect_code("auth service: carol, wrong password", s.login(authport, "carol@example.org", "carol-wrong"), 535)
+    s.expect_code("auth service: user without a hash", s.login(authport, "alice@example.org", "alice-secret"), 535)
+
+    # smtpctl update table: a new config for one table (virtuals) takes effect on update.
+    s.expect_code("RCPT newcomer@example.org before the update", s.rcpt(mx, "newcomer@example.org"), 5)
+    write_config("virtuals_v2")
+    update = s.smtpctl("update", "table", "virtuals")
+    s.check("smtpctl update table virtuals", update.returncode == 0, update.stdout + update.stderr)
+    token = s.token("update")
+    s.expect_code("mail to newcomer@example.org after the update", s.send(mx, "newcomer@example.org", token), 250)
+    s.expect_delivered("newcomer@example.org", "/var/vmail/bob/Maildir", token)
+    s.write(f"/etc/e2e/{db.backend}.conf", header + "query_virtuals SELECT 1\n")
+    update = s.smtpctl("update", "table", "virtuals")
+    s.check("update to a broken config: smtpd keeps running", s.smtpd_alive(), update.stdout + update.stderr)
+    s.expect_code("after the failed update the previous config still answers", s.rcpt(mx, "newcomer@example.org"), 250)
+
+    # An unavailable database: 4xx within the table timeout, smtpd lives on, then recovers.
+    what = db.description_of_unavailable()
+    with db.unavailable():
+        started = time.monotonic()
+        reply = s.rcpt(mx, "alice@example.org")
+        elapsed = time.monotonic() - started
+        s.expect_code(f"RCPT while {what} is a temporary failure", reply, 4)
+        s.check(f"answered within the table timeout + 1 s ({elapsed:.1f} s)", elapsed < TABLE_TIMEOUT + 1)
+        s.check(f"smtpd still runs while {what}", s.smtpd_alive())
+    token = s.token("recovered")
+    # The table reconnects with a backoff of up to 1 s: the first try may still be a 4xx.
+    reply = s.send(mx, "alice@example.org", token)
+    if reply[0] // 100 == 4:
+        time.sleep(TABLE_TIMEOUT + 1)
+        reply = s.send(mx, "alice@example.org", token)
+    s.expect_code("mail to alice@example.org once the database is back", reply, 250)
+    s.expect_delivered("after recovery", "/var/vmail/alice/Maildir", token)
+    s.check("smtpd ran through the whole scenario", s.smtpd_alive(), s.log_tail())
