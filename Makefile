@@ -3,11 +3,13 @@ PREFIX ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
+# Where `make deb` puts the Debian packages (outside the source tree).
+DEBDIR ?= /tmp/opensmtpd-tables-deb
 BACKENDS = sqlite passwd
 SWIFT ?= swift
 RELEASE_FLAGS = -c release -Xswiftc -static-stdlib
 
-.PHONY: all build release test run bench install clean deps
+.PHONY: all build release test run bench install clean deps deb install-test e2e
 
 all: build
 
@@ -43,6 +45,18 @@ install: release
 	    [ -f packaging/man/table-$$b.5 ] && install -m 0644 packaging/man/table-$$b.5 $(DESTDIR)$(MANDIR)/man5/ || true; \
 	  done; \
 	fi
+
+# One Debian package per backend (packaging/backends) into $(DEBDIR).
+deb:
+	DEBDIR=$(DEBDIR) packaging/deb.sh
+
+# Builds the packages, installs them with dpkg, runs each installed table once, purges them.
+install-test:
+	DEBDIR=$(DEBDIR) scripts/install-test.sh
+
+# Drives the real OpenSMTPD 7.6 (in a Debian trixie root) over SMTP with our tables.
+e2e:
+	scripts/e2e.sh
 
 clean:
 	rm -rf .build

@@ -9,13 +9,20 @@ let package = Package(
     products: [
         .executable(name: "table-sqlite", targets: ["table-sqlite"]),
         .executable(name: "table-passwd", targets: ["table-passwd"]),
-        .executable(name: "table-bench", targets: ["table-bench"]),
+        .executable(name: "table-postgres", targets: ["table-postgres"]),
+        .executable(name: "table-mysql", targets: ["table-mysql"]),
+        .executable(name: "table-ldap", targets: ["table-ldap"]),
         .executable(name: "table-redis", targets: ["table-redis"]),
         .executable(name: "table-socketmap", targets: ["table-socketmap"]),
+        .executable(name: "table-bench", targets: ["table-bench"]),
     ],
     targets: [
         // C libraries, one system-library target each.
         .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+        .systemLibrary(name: "COpenLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
 
         // What every backend shares: protocol, server loop, config grammar, logging, CLI.
@@ -24,19 +31,22 @@ let package = Package(
         // The backends.
         .executableTarget(name: "table-sqlite", dependencies: ["TableProtocol", "CSQLite3"]),
         .executableTarget(name: "table-passwd", dependencies: ["TableProtocol"]),
+        .executableTarget(name: "table-postgres", dependencies: ["TableProtocol", "CLibPQ"]),
+        .executableTarget(name: "table-mysql", dependencies: ["TableProtocol", "CMariaDB"]),
+        .executableTarget(name: "table-ldap", dependencies: ["TableProtocol", "COpenLDAP"]),
+        .executableTarget(name: "table-redis", dependencies: ["TableProtocol", "CHiredis"]),
+        .executableTarget(name: "table-socketmap", dependencies: ["TableProtocol"]),
 
         // Plays smtpd's side of the protocol: used by the benchmark and the integration tests.
         .target(name: "TableDriver"),
         .executableTarget(name: "table-bench", dependencies: ["TableDriver"]),
 
-        .testTarget(name: "TableProtocolTests", dependencies: ["TableProtocol"]),
+        .testTarget(name: "TableProtocolTests", dependencies: ["TableProtocol", "TableDriver"]),
         .testTarget(name: "TableSQLiteTests", dependencies: ["table-sqlite", "TableDriver", "CSQLite3"]),
-        .testTarget(name: "TablePasswdTests", dependencies: ["table-passwd", "TableDriver"]),
-
-        // Key-value backends: Redis (hiredis) and socketmap (plain sockets).
-        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
-        .executableTarget(name: "table-redis", dependencies: ["TableProtocol", "CHiredis"]),
-        .executableTarget(name: "table-socketmap", dependencies: ["TableProtocol"]),
+        .testTarget(name: "TablePasswdTests", dependencies: ["table-passwd", "TableDriver", "TableProtocol"]),
+        .testTarget(name: "TablePostgresTests", dependencies: ["table-postgres", "TableDriver"]),
+        .testTarget(name: "TableMySQLTests", dependencies: ["table-mysql", "TableDriver"]),
+        .testTarget(name: "TableLDAPTests", dependencies: ["table-ldap", "TableDriver"]),
         .testTarget(name: "TableRedisTests", dependencies: ["table-redis", "TableDriver"]),
         .testTarget(name: "TableSocketmapTests", dependencies: ["table-socketmap", "TableDriver"]),
     ]

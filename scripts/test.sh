@@ -36,3 +36,8 @@ done
 
 swift build
 swift test "$@"
+
+# The Debian packages build, pass lintian, install and answer (install-test.sh), and the
+# real OpenSMTPD 7.6 delivers mail through them in a Debian 13 root (e2e.sh).
+scripts/install-test.sh
+scripts/e2e.sh

@@ -26,6 +26,11 @@ public struct LineReader {
         self.buffer = [UInt8](repeating: 0, count: 64 * 1024)
     }
 
+    /// Whether a whole line is already buffered, so `next()` will not block.
+    public var hasBufferedLine: Bool {
+        start < end && buffer[start..<end].contains(0x0A)
+    }
+
     /// The next line, or nil at end of input. A final line without LF is returned too.
     public mutating func next() throws(SystemError) -> Line? {
         var line: [UInt8] = []

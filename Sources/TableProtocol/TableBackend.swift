@@ -49,7 +49,8 @@ public protocol TableBackend: AnyObject, Sendable {
     /// The services to register at the handshake: exactly those this configuration can answer.
     var services: [Service] { get }
 
-    /// How many requests may run at once: one worker thread (and connection) each.
+    /// How many requests may run at once, each on its own thread and connection (the reader
+    /// thread's included; see `TableServer`).
     var concurrency: Int { get }
 
     /// Opens a connection (or whatever per-thread state the backend needs) and prepares

@@ -61,8 +61,14 @@ final class SQLiteConnection: SQLConnection {
     /// parameter 1, whatever its spelling: `?`, `?1`, `:name`).
     static func prepare(_ query: SQLQuery, on db: OpaquePointer) -> Preparation {
         var statement: OpaquePointer?
-        var tail: UnsafePointer<CChar>?
-        let status = sqlite3_prepare_v3(db, query.sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+        // The tail points into the C string of the SQL: read it inside the same scope.
+        var trailingText = ""
+        let status = query.sql.withCString { sql in
+            var tail: UnsafePointer<CChar>?
+            let status = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+            if let tail { trailingText = String(cString: tail) }
+            return status
+        }
         guard status == SQLITE_OK else {
             return .failure(String(cString: sqlite3_errmsg(db)))
         }
@@ -85,9 +91,8 @@ final class SQLiteConnection: SQLConnection {
         if query.takesKey && parameters > 1 {
             warnings.append("the key is bound to the first parameter only; the other \(parameters - 1) stay NULL (write ?1 to repeat the key)")
         }
-        if let tail {
-            let rest = String(cString: tail).filter { !$0.isWhitespace && $0 != ";" }
-            if !rest.isEmpty { warnings.append("only the first SQL statement is used; the text after it is ignored") }
+        if trailingText.contains(where: { !$0.isWhitespace && $0 != ";" }) {
+            warnings.append("only the first SQL statement is used; the text after it is ignored")
         }
         return .success(Prepared(statement: statement, warnings: warnings))
     }
@@ -119,14 +124,15 @@ final class SQLiteConnection: SQLConnection {
         guard let statement = statements[query.key] else {
             throw TableError(.unsupported, "no \(query.key) configured")
         }
-        defer {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
-        }
         let empty: [UInt8] = [0]
         let bound = (key ?? []).isEmpty ? empty : key!
         let length = key?.count ?? 0
         return try bound.withUnsafeBufferPointer { (buffer) throws(TableError) in
+            // Unbind before the key's buffer goes away.
+            defer {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            }
             if key != nil {
                 // SQLITE_STATIC (nil): the key outlives every step of this statement.
                 let status = buffer.withMemoryRebound(to: CChar.self) {

@@ -1,0 +1,102 @@
+import CMariaDB
+import TableProtocol
+
+/// table-mysql: a drop-in for OpenSMTPD's table-mysql 1.2.1 (MySQL or MariaDB), reading the
+/// same config file.
+enum MySQLTable: TableProgram {
+    static let name = "mysql"
+    static let argumentName = "CONFIG"
+
+    /// Only parses: the server is reached by `connect()`, after the handshake, so that smtpd
+    /// starts even while the database is down.
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> MySQLBackend {
+        let config = try MySQLConfig.load(argument)
+        if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
+        MySQLLibrary.initialize()
+        return MySQLBackend(config: config)
+    }
+}
+
+/// The keys of a table-mysql config file: upstream's (`host`, `username`, `password`,
+/// `database` and the shared SQL query keys, `?` standing for the key) plus what upstream
+/// lacks: `port`, `socket`, TLS, `charset`, `timeout` and `max_connections`.
+struct MySQLConfig: Sendable {
+    var path: String
+    var host: String?
+    var username: String?
+    var password: String?
+    var database: String?
+    var port: Int
+    var socket: String?
+    var sslCA: String?
+    var sslCertificate: String?
+    var sslKey: String?
+    var verifyServerCertificate: Bool
+    var charset: String
+    var queries: SQLQueries
+    /// Seconds allowed for connecting and for each read and write on the connection.
+    var timeoutSeconds: Int
+    var maximumConnections: Int
+
+    static let keywords = [
+        "host", "username", "password", "database", "port", "socket",
+        "ssl_ca", "ssl_cert", "ssl_key", "ssl_verify_server_cert", "charset",
+        "timeout", "max_connections",
+    ] + SQLQueries.keywords
+
+    static func load(_ path: String) throws(ConfigErrors) -> MySQLConfig {
+        var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords)
+        let queries = SQLQueries(&reader)
+        let sslCA = reader.string("ssl_ca")
+        let config = MySQLConfig(
+            path: path,
+            host: reader.string("host"),
+            username: reader.string("username"),
+            password: reader.string("password"),
+            database: reader.string("database"),
+            port: reader.integer("port", default: 0, in: 0...65535),
+            socket: reader.string("socket"),
+            sslCA: sslCA,
+            sslCertificate: reader.string("ssl_cert"),
+            sslKey: reader.string("ssl_key"),
+            verifyServerCertificate: reader.boolean("ssl_verify_server_cert", default: sslCA != nil),
+            charset: reader.string("charset") ?? "utf8mb4",
+            queries: queries,
+            timeoutSeconds: reader.integer("timeout", default: 5, in: 1...300),
+            maximumConnections: reader.integer("max_connections", default: 4, in: 1...64))
+        if config.sslCertificate != nil && config.sslKey == nil {
+            reader.report(key: "ssl_cert", "\"ssl_cert\" needs \"ssl_key\" (the certificate's private key)")
+        }
+        if config.sslKey != nil && config.sslCertificate == nil {
+            reader.report(key: "ssl_key", "\"ssl_key\" needs \"ssl_cert\"")
+        }
+        try reader.finish()
+        return config
+    }
+
+    /// Whether any TLS key is set: the connection then refuses to go on without TLS.
+    var usesTLS: Bool {
+        sslCA != nil || sslCertificate != nil || sslKey != nil || verifyServerCertificate
+    }
+}
+
+final class MySQLBackend: TableBackend {
+    let config: MySQLConfig
+
+    init(config: MySQLConfig) { self.config = config }
+
+    var services: [Service] { config.queries.services }
+    var concurrency: Int { config.maximumConnections }
+
+    func connect() throws(TableError) -> MySQLConnection {
+        try MySQLConnection(config)
+    }
+}
+
+/// The client library's global state, set up once before any worker thread connects
+/// (mysql_library_init is not thread-safe; mysql_init would call it lazily otherwise).
+enum MySQLLibrary {
+    private static let initialized: Bool = mysql_server_init(0, nil, nil) == 0
+
+    static func initialize() { _ = initialized }
+}

@@ -1,0 +1,239 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLibPQ
+import TableProtocol
+
+/// A libpq connection with every configured query prepared on it (named after its config
+/// key), driven only through libpq's asynchronous calls and `poll(2)` with a deadline, so
+/// that a frozen or unreachable server costs at most the timeout, never a hang.
+final class PostgresSession {
+    private let connection: OpaquePointer
+    private let timeoutSeconds: Int
+
+    /// Connects (PQconnectStartParams + PQconnectPoll), sets statement_timeout, prepares and
+    /// checks every query.
+    init(_ config: PostgresConfig, deadline: Double) throws(TableError) {
+        timeoutSeconds = config.timeoutSeconds
+        connection = try Self.connect(config, deadline: deadline)
+        do throws(SessionFailure) {
+            if !config.setsStatementTimeout {
+                // A little under the client's deadline, so that a slow query is cancelled by the
+                // server (a clean error) before the client gives up on the connection.
+                try command("SET statement_timeout = \(max(config.timeoutSeconds * 1000 - 250, 100))", deadline: deadline)
+            }
+            for query in config.queries.all {
+                try prepare(query, deadline: deadline)
+            }
+        } catch {
+            // deinit runs for a class whose init throws after setting every property: it
+            // closes the connection.
+            throw error.error
+        }
+    }
+
+    deinit { PQfinish(connection) }
+
+    // MARK: connecting
+
+    private static func connect(_ config: PostgresConfig, deadline: Double) throws(TableError) -> OpaquePointer {
+        // conninfo goes in as dbname with expand_dbname, so both `key=value` strings and URIs
+        // work, and its own connect_timeout (it comes later) overrides ours.
+        let keywords = ["connect_timeout", "fallback_application_name", "dbname"]
+        let values = [String(config.timeoutSeconds), "table-postgres", config.conninfo]
+        let started: OpaquePointer? = withCStrings(keywords) { keywordPointers in
+            withCStrings(values) { valuePointers in
+                PQconnectStartParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection = started else {
+            throw TableError(.connection, "cannot connect to PostgreSQL: out of memory")
+        }
+        if PQstatus(connection) == CONNECTION_BAD {
+            let message = errorMessage(connection)
+            PQfinish(connection)
+            throw TableError(.connection, "cannot connect to PostgreSQL: \(message)")
+        }
+        var state = PGRES_POLLING_WRITING
+        while state != PGRES_POLLING_OK {
+            let event: Int16
+            switch state {
+            case PGRES_POLLING_READING: event = Int16(POLLIN)
+            case PGRES_POLLING_WRITING: event = Int16(POLLOUT)
+            default:
+                let message = errorMessage(connection)
+                PQfinish(connection)
+                throw TableError(.connection, "cannot connect to PostgreSQL: \(message)")
+            }
+            if !SocketWait.wait(PQsocket(connection), for: event, until: deadline) {
+                PQfinish(connection)
+                throw TableError(.connection, "cannot connect to PostgreSQL: no answer within \(config.timeoutSeconds) s")
+            }
+            state = PQconnectPoll(connection)
+        }
+        PQsetnonblocking(connection, 1)
+        return connection
+    }
+
+    // MARK: statements
+
+    private func prepare(_ query: SQLQuery, deadline: Double) throws(SessionFailure) {
+        guard PQsendPrepare(connection, query.key, query.sql, 0, nil) == 1 else {
+            throw .lost("\(query.key): \(Self.errorMessage(connection))")
+        }
+        let prepared = try result(deadline: deadline)
+        defer { PQclear(prepared) }
+        guard PQresultStatus(prepared) == PGRES_COMMAND_OK else {
+            throw failure(of: prepared, context: query.key, kind: .configuration)
+        }
+        guard PQsendDescribePrepared(connection, query.key) == 1 else {
+            throw .lost("\(query.key): \(Self.errorMessage(connection))")
+        }
+        let description = try result(deadline: deadline)
+        defer { PQclear(description) }
+        guard PQresultStatus(description) == PGRES_COMMAND_OK else {
+            throw failure(of: description, context: query.key, kind: .configuration)
+        }
+        let columns = Int(PQnfields(description))
+        let parameters = Int(PQnparams(description))
+        var problem: String?
+        if columns != query.columns {
+            problem = "must return \(query.columns) column\(query.columns == 1 ? "" : "s"), returns \(columns)"
+        } else if query.takesKey && parameters != 1 {
+            problem = parameters == 0
+                ? "has no parameter for the key (write $1 where the key goes)"
+                : "uses $\(parameters); only $1 (the key) is given"
+        } else if !query.takesKey && parameters > 0 {
+            problem = "takes no parameter, has \(parameters)"
+        }
+        if let problem {
+            throw SessionFailure(.query, TableError(.configuration, "\(query.key): \(problem)"))
+        }
+    }
+
+    /// Runs a prepared query with the key as its text parameter `$1` and hands each row to
+    /// `row` (only once the whole result is in, so a lost connection never half-answers).
+    func run(_ query: SQLQuery, key: [UInt8]?, deadline: Double, row: ((Int) -> [UInt8]?) -> Bool) throws(SessionFailure) {
+        var parameter: [CChar] = []
+        if let key {
+            // libpq takes text parameters as C strings: a NUL would cut the key short and
+            // could match another row.
+            guard !key.contains(0) else { throw .query("the key contains a NUL byte") }
+            parameter = key.map { CChar(bitPattern: $0) } + [0]
+        }
+        let sent: Int32 = parameter.withUnsafeBufferPointer { buffer in
+            var values: [UnsafePointer<CChar>?] = [buffer.baseAddress]
+            return PQsendQueryPrepared(connection, query.key, key == nil ? 0 : 1, &values, nil, nil, 0)
+        }
+        guard sent == 1 else { throw .lost("\(query.key): \(Self.errorMessage(connection))") }
+        let answer = try result(deadline: deadline)
+        defer { PQclear(answer) }
+        guard PQresultStatus(answer) == PGRES_TUPLES_OK else {
+            if let state = PQresultErrorSQLState(answer), state == "22021" {
+                // The key is not valid in the database's encoding (e.g. invalid UTF-8): it
+                // cannot equal any stored text, so nothing matches.
+                return
+            }
+            throw failure(of: answer, context: query.key, kind: .query)
+        }
+        let fields = PQnfields(answer)
+        for index in 0..<PQntuples(answer) {
+            let more = row { column in
+                let field = Int32(column)
+                guard field < fields, PQgetisnull(answer, index, field) == 0, let text = PQgetvalue(answer, index, field) else {
+                    return nil
+                }
+                return text.withMemoryRebound(to: UInt8.self, capacity: 1) {
+                    Array(UnsafeBufferPointer(start: $0, count: Int(PQgetlength(answer, index, field))))
+                }
+            }
+            if !more { return }
+        }
+    }
+
+    /// Runs one plain SQL command (used for SET at connect).
+    private func command(_ sql: String, deadline: Double) throws(SessionFailure) {
+        guard PQsendQuery(connection, sql) == 1 else { throw .lost(Self.errorMessage(connection)) }
+        let answer = try result(deadline: deadline)
+        defer { PQclear(answer) }
+        guard PQresultStatus(answer) == PGRES_COMMAND_OK else {
+            throw failure(of: answer, context: sql, kind: .configuration)
+        }
+    }
+
+    // MARK: waiting for the server
+
+    /// Sends what is queued and collects the command's result: the first one (the rest are
+    /// read and dropped, so the connection is ready for the next command). A timeout or a
+    /// broken connection is `.lost`.
+    private func result(deadline: Double) throws(SessionFailure) -> OpaquePointer {
+        while true {
+            let pending = PQflush(connection)
+            if pending == 0 { break }
+            if pending < 0 { throw .lost(Self.errorMessage(connection)) }
+            try waitForSocket(Int16(POLLOUT | POLLIN), deadline: deadline)
+            if PQconsumeInput(connection) == 0 { throw .lost(Self.errorMessage(connection)) }
+        }
+        var first: OpaquePointer?
+        while true {
+            while PQisBusy(connection) == 1 {
+                try waitForSocket(Int16(POLLIN), deadline: deadline)
+                if PQconsumeInput(connection) == 0 {
+                    if let first { PQclear(first) }
+                    throw .lost(Self.errorMessage(connection))
+                }
+            }
+            guard let next = PQgetResult(connection) else { break }
+            if first == nil { first = next } else { PQclear(next) }
+        }
+        guard let first else { throw .lost(Self.errorMessage(connection)) }
+        return first
+    }
+
+    private func waitForSocket(_ events: Int16, deadline: Double) throws(SessionFailure) {
+        guard SocketWait.wait(PQsocket(connection), for: events, until: deadline) else {
+            throw .lost("no answer from PostgreSQL within \(timeoutSeconds) s")
+        }
+    }
+
+    /// Sorts a failed result: connection trouble (no SQLSTATE, class 08, the session
+    /// terminated by an administrator or a shutdown, prepared statements gone, a prepared
+    /// plan outdated by a schema change: "cached plan must not change result type") is
+    /// `.lost`, so the session is replaced and its statements prepared again; anything else
+    /// failed on a working connection.
+    private func failure(of result: OpaquePointer, context: String, kind: TableError.Code) -> SessionFailure {
+        let message = "\(context): \(Self.resultMessage(result))"
+        let state = PQresultErrorSQLState(result)
+        let lost = PQstatus(connection) == CONNECTION_BAD || state == nil || state!.hasPrefix("08")
+            || ["57P01", "57P02", "57P03", "26000", "0A000"].contains(state!)
+        return lost ? .lost(message) : SessionFailure(.query, TableError(kind, message))
+    }
+
+    private static func errorMessage(_ connection: OpaquePointer) -> String {
+        oneLine(PQerrorMessage(connection).map { String(cString: $0) } ?? "unknown libpq error")
+    }
+
+    private static func resultMessage(_ result: OpaquePointer) -> String {
+        oneLine(PQresultErrorMessage(result).map { String(cString: $0) } ?? "unknown error")
+    }
+
+    /// libpq messages end in a newline and may hold several lines (ERROR, DETAIL).
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .map { $0.drop { $0 == " " || $0 == "\t" } }
+            .filter { !$0.isEmpty }
+            .joined(separator: "; ")
+    }
+}
+
+func PQresultErrorSQLState(_ result: OpaquePointer) -> String? {
+    CLibPQ_sqlstate(result).map { String(cString: $0) }
+}
+
+/// Runs `body` with a NULL-terminated array of C strings, as libpq's keyword/value calls take.
+func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let pointers: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) } + [nil]
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

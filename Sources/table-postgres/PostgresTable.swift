@@ -1,0 +1,73 @@
+import TableProtocol
+
+/// table-postgres: a drop-in for OpenSMTPD's table-postgres 1.1.1, reading the same config file.
+enum PostgresTable: TableProgram {
+    static let name = "postgres"
+    static let argumentName = "CONFIG"
+
+    /// Only parses: the database is reached by `connect()`, after the handshake, so that smtpd
+    /// starts even while PostgreSQL is down.
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> PostgresBackend {
+        let config = try PostgresConfig.load(argument)
+        if config.holdsPassword { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
+        return PostgresBackend(config: config, logger: logger)
+    }
+}
+
+/// The keys of a table-postgres config file: upstream's (`conninfo` and the shared SQL query
+/// keys, `$1` standing for the key) plus `timeout` and `max_connections`.
+struct PostgresConfig: Sendable {
+    var path: String
+    /// Given to libpq as is: `key=value ...` or a `postgresql://` URI.
+    var conninfo: String
+    var queries: SQLQueries
+    /// Seconds allowed for connecting and for each statement (also the session's
+    /// statement_timeout, unless conninfo sets one).
+    var timeoutSeconds: Int
+    var maximumConnections: Int
+
+    static let keywords = ["conninfo", "timeout", "max_connections"] + SQLQueries.keywords
+
+    static func load(_ path: String) throws(ConfigErrors) -> PostgresConfig {
+        var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords)
+        let queries = SQLQueries(&reader)
+        let timeout = reader.integer("timeout", default: 5, in: 1...300)
+        let connections = reader.integer("max_connections", default: 4, in: 1...64)
+        let conninfo = reader.string("conninfo")
+        if conninfo == nil {
+            reader.report(nil, "missing \"conninfo\": the libpq connection string (e.g. host=localhost dbname=mail user=smtpd)")
+        }
+        try reader.finish()
+        return PostgresConfig(path: path, conninfo: conninfo ?? "", queries: queries,
+                              timeoutSeconds: timeout, maximumConnections: connections)
+    }
+
+    /// Whether conninfo carries a password (`password=...` or `postgresql://user:secret@...`).
+    var holdsPassword: Bool {
+        if conninfo.contains("password") { return true }
+        guard let scheme = conninfo.firstRange(of: "://") else { return false }
+        let authority = conninfo[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" }
+        guard let at = authority.lastIndex(of: "@") else { return false }
+        return authority[..<at].contains(":")
+    }
+
+    /// Whether conninfo already sets the session's statement_timeout (in `options`).
+    var setsStatementTimeout: Bool { conninfo.contains("statement_timeout") }
+}
+
+final class PostgresBackend: TableBackend {
+    let config: PostgresConfig
+    let logger: Logger
+
+    init(config: PostgresConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    var services: [Service] { config.queries.services }
+    var concurrency: Int { config.maximumConnections }
+
+    func connect() throws(TableError) -> PostgresConnection {
+        try PostgresConnection(config)
+    }
+}

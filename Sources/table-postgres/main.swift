@@ -1,0 +1,3 @@
+import TableProtocol
+
+TableMain.run(PostgresTable.self)

@@ -1,0 +1,92 @@
+import Testing
+import TableDriver
+
+/// slapd stopped, restarted and frozen under a running table-ldap. Each test runs its own
+/// private slapd (ports 13803/13804) and stops it at the end, so the shared one is untouched.
+@Suite(.serialized, .enabled(if: SlapdServer.available)) struct LDAPFaultTests {
+    static let alice = "found|5001:5000:/var/vmail/alice"
+
+    func start(_ slapd: PrivateSlapd, timeout: Int) throws -> (LDAPFixture, TableProcess) {
+        let fixture = try LDAPFixture(server: slapd.server, "timeout \(timeout)\n" + LDAPFixture.services)
+        let table = try fixture.start()
+        _ = try table.handshake()
+        return (fixture, table)
+    }
+
+    /// Sends `count` requests at once and returns every reply, asserting each is an error.
+    func pipelinedErrors(_ table: TableProcess, count: Int, within seconds: Double) throws {
+        var batch: [UInt8] = []
+        var ids: Set<String> = []
+        for _ in 0..<count {
+            let id = table.makeID()
+            ids.insert(id)
+            batch += table.requestLine("lookup", service: "userinfo", id: id, key: Array("alice".utf8)) + [0x0a]
+        }
+        let started = monotonicNow()
+        try table.send(batch)
+        for _ in 0..<count {
+            let line = try #require(try table.readLine(timeout: seconds + 5))
+            let fields = line.split(separator: "|", maxSplits: 3).map(String.init)
+            #expect(ids.remove(fields[1]) != nil)
+            #expect(fields[2] == "error", "\(line)")
+        }
+        #expect(monotonicNow() - started <= seconds)
+    }
+
+    @Test func slapdStoppedAndRestarted() throws {
+        let slapd = try PrivateSlapd(try #require(SlapdServer.shared))
+        let (fixture, table) = try start(slapd, timeout: 2)
+        defer { fixture.cleanUp() }
+        #expect(try table.request("lookup", "userinfo", key: "alice") == Self.alice)
+        slapd.stop()
+        // The lost connection: an error for the request, quickly, and for everything in flight.
+        let started = monotonicNow()
+        let answer = try table.request("lookup", "userinfo", key: "alice")
+        #expect(answer.hasPrefix("error|"))
+        #expect(monotonicNow() - started <= 3)
+        try pipelinedErrors(table, count: 8, within: 3)
+        #expect(try table.request("check", "auth", key: "alice:alicepass").hasPrefix("error|"))
+        // Back again: served within the backoff (at most 1 s) of the server's return.
+        slapd.resume()
+        #expect(try retry(table, "lookup", "userinfo", key: "alice", until: Self.alice, seconds: 5) == Self.alice)
+        #expect(try table.request("check", "auth", key: "alice:alicepass") == "found")
+        #expect(table.isRunning)
+        #expect(fixture.log().contains("connected again"))
+    }
+
+    @Test func slapdFrozen() throws {
+        let slapd = try PrivateSlapd(try #require(SlapdServer.shared))
+        let timeout = 1
+        let (fixture, table) = try start(slapd, timeout: timeout)
+        defer { fixture.cleanUp() }
+        #expect(try table.request("lookup", "userinfo", key: "alice") == Self.alice)
+        slapd.freeze()
+        defer { slapd.thaw() }
+        // A search on the open connection, a reconnect to a server that accepts TCP but never
+        // answers, and a bind for auth: each ends in error within the timeout plus 1 s.
+        for (operation, service, key) in [("lookup", "userinfo", "alice"), ("lookup", "userinfo", "bob"), ("check", "auth", "alice:alicepass")] {
+            let started = monotonicNow()
+            let answer = try table.request(operation, service, key: key, timeout: Double(timeout) * 3 + 5)
+            #expect(answer.hasPrefix("error|"), "\(operation) \(service): \(answer)")
+            #expect(monotonicNow() - started <= Double(timeout) * 2 + 1, "\(operation) \(service)")
+        }
+        try pipelinedErrors(table, count: 8, within: Double(timeout) * 2 + 1)
+        slapd.thaw()
+        #expect(try retry(table, "lookup", "userinfo", key: "alice", until: Self.alice, seconds: 8) == Self.alice)
+        #expect(table.isRunning)
+    }
+
+    @Test func slapdDownAtStartDoesNotDelayTheHandshake() throws {
+        let slapd = try PrivateSlapd(try #require(SlapdServer.shared))
+        slapd.stop()
+        let fixture = try LDAPFixture(server: slapd.server, "timeout 2\n" + LDAPFixture.services)
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        let started = monotonicNow()
+        #expect(try table.handshake(timeout: 2).count == 8)
+        #expect(monotonicNow() - started < 1)
+        #expect(try table.request("check", "domain", key: "example.org").hasPrefix("error|"))
+        slapd.resume()
+        #expect(try retry(table, "check", "domain", key: "example.org", until: "found", seconds: 5) == "found")
+    }
+}

@@ -1,0 +1,61 @@
+import Testing
+import TableDriver
+import TableProtocol
+@testable import table_postgres
+
+/// The config keys alone (no server).
+@Suite struct PostgresConfigUnitTests {
+    func load(_ text: String) throws(ConfigErrors) -> PostgresConfig {
+        let directory = TestEnvironment.makeTemporaryDirectory("pg-config")
+        defer { TestEnvironment.run(["rm", "-rf", directory]) }
+        try? TestEnvironment.write(text, to: "\(directory)/postgres.conf")
+        return try PostgresConfig.load("\(directory)/postgres.conf")
+    }
+
+    @Test func upstreamKeysAndOurDefaults() throws {
+        let config = try load("conninfo: host=db dbname=mail\nquery_alias SELECT a FROM t WHERE k = $1\n")
+        #expect(config.conninfo == "host=db dbname=mail")
+        #expect(config.timeoutSeconds == 5)
+        #expect(config.maximumConnections == 4)
+        #expect(config.queries.services == [.alias])
+        #expect(!config.holdsPassword)
+        #expect(!config.setsStatementTimeout)
+    }
+
+    @Test func passwordsInConninfoAreNoticed() throws {
+        let withPassword = [
+            "host=db password=secret",
+            "postgresql://smtpd:secret@db/mail",
+            "postgres://smtpd:secret@db:5432,db2:5432/mail?sslmode=require",
+        ]
+        for conninfo in withPassword {
+            #expect(try load("conninfo \(conninfo)\nquery_domain SELECT 1 WHERE $1 = 'x'").holdsPassword, "\(conninfo)")
+        }
+        let without = ["host=db user=smtpd", "postgresql://smtpd@db/mail", "postgresql:///mail?host=/run/postgresql", "service=mail"]
+        for conninfo in without {
+            #expect(try !load("conninfo \(conninfo)\nquery_domain SELECT 1 WHERE $1 = 'x'").holdsPassword, "\(conninfo)")
+        }
+    }
+
+    @Test func statementTimeoutInConninfoIsLeftAlone() throws {
+        let config = try load("conninfo host=db options='-c statement_timeout=1000'\ntimeout 10\nmax_connections 8\nfetch_source SELECT a FROM r")
+        #expect(config.setsStatementTimeout)
+        #expect(config.timeoutSeconds == 10)
+        #expect(config.maximumConnections == 8)
+        #expect(config.queries.services == [.source])
+    }
+
+    @Test func everyProblemIsReported() {
+        do {
+            _ = try load("timeout 0\nmax_connections 65\nconnifo host=db\n")
+            Issue.record("the config should not load")
+        } catch {
+            let messages = error.problems.map(\.message)
+            #expect(messages.contains("\"timeout\" must be a whole number from 1 to 300, not \"0\""))
+            #expect(messages.contains("\"max_connections\" must be a whole number from 1 to 64, not \"65\""))
+            #expect(messages.contains("unknown keyword \"connifo\""))
+            #expect(messages.contains { $0.hasPrefix("missing \"conninfo\"") })
+            #expect(messages.contains { $0.hasPrefix("no query configured") })
+        }
+    }
+}

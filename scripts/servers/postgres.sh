@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# PostgreSQL 15 for the table-postgres tests: a fresh cluster under $TABLES_TEST_DIR/postgres,
+# listening on 127.0.0.1:$PORT and a private Unix socket, with a login role that has a
+# password (scram-sha-256 over TCP) and an empty database the tests fill.
+#
+#   postgres.sh start    init a new cluster, start it, write $TABLES_TEST_DIR/postgres.env
+#   postgres.sh stop     stop it (idempotent; by the pid in its own pid file)
+# and, for the fault tests, on the running cluster:
+#   postgres.sh halt | resume | freeze | thaw
+#     halt: fast shutdown keeping the data; resume: start it again on the same data;
+#     freeze/thaw: SIGSTOP/SIGCONT the postmaster and every server process under it.
+set -euo pipefail
+: "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
+PORT="${POSTGRES_TEST_PORT:-15401}"
+BIN=/usr/lib/postgresql/15/bin
+DIR="$TABLES_TEST_DIR/postgres"
+DATA="$DIR/data"
+SOCKETS="$DIR/run"
+LOG="$DIR/server.log"
+USER_NAME=smtpd
+PASSWORD='pg-test-secret'
+DATABASE=mail
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+
+as_postgres() { runuser -u postgres -- "$@"; }
+postmaster_pid() { [ -f "$DATA/postmaster.pid" ] && head -n 1 "$DATA/postmaster.pid" || true; }
+server_pids() {
+  local pid; pid="$(postmaster_pid)"
+  [ -n "$pid" ] || return 0
+  echo "$pid"
+  ps -o pid= --ppid "$pid" || true
+}
+run_server() {
+  as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCKETS -c fsync=off -c max_connections=100" start >/dev/null
+}
+halt_server() {
+  [ -n "$(postmaster_pid)" ] || return 0
+  kill -CONT $(server_pids) 2>/dev/null || true
+  as_postgres "$BIN/pg_ctl" -D "$DATA" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+}
+
+case "${1:-}" in
+  start)
+    halt_server
+    rm -rf "$DIR"
+    chmod o+x "$TABLES_TEST_DIR"
+    mkdir -p "$DATA" "$SOCKETS"
+    chown -R postgres: "$DIR"
+    as_postgres "$BIN/initdb" -D "$DATA" -E UTF8 --locale=C --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+    run_server
+    as_postgres "$BIN/psql" -X -q -h "$SOCKETS" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 <<SQL
+CREATE ROLE $USER_NAME LOGIN PASSWORD '$PASSWORD';
+CREATE DATABASE $DATABASE OWNER $USER_NAME;
+SQL
+    cat > "$TABLES_TEST_DIR/postgres.env" <<ENV
+POSTGRES_TEST_HOST=127.0.0.1
+POSTGRES_TEST_PORT=$PORT
+POSTGRES_TEST_SOCKET_DIR=$SOCKETS
+POSTGRES_TEST_USER=$USER_NAME
+POSTGRES_TEST_PASSWORD=$PASSWORD
+POSTGRES_TEST_DATABASE=$DATABASE
+POSTGRES_TEST_PSQL=$BIN/psql
+POSTGRES_TEST_CONTROL=$self
+ENV
+    ;;
+  stop) halt_server ;;
+  halt) halt_server ;;
+  resume) [ -n "$(postmaster_pid)" ] || run_server ;;
+  freeze) kill -STOP $(server_pids) ;;
+  thaw) kill -CONT $(server_pids) ;;
+  *) echo "usage: $0 start|stop|halt|resume|freeze|thaw" >&2; exit 2 ;;
+esac
