@@ -119,3 +119,22 @@ extension PostgresTests {
         #expect(try table.request("lookup", "alias", key: "alice@example.org") == "error|no query_alias configured")
     }
 }
+
+extension PostgresTests {
+    /// TLS as libpq does it, from conninfo: the server's certificate verified against the
+    /// test CA; a wrong CA is a connect error.
+    @Test func tlsWithAVerifiedServer() throws {
+        let fixture = try PostgresFixture()
+        defer { fixture.cleanUp() }
+        let binary = TestEnvironment.binary("table-postgres")
+        let query = "query_domain SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl AND $1 = 'tls'"
+        try fixture.writeConfig(query, conninfo: PostgresServer.conninfo + " sslmode=verify-full sslrootcert=\(PostgresServer.value("CA"))")
+        let verified = try TestEnvironment.capture(binary, [fixture.config, "lookup", "domain", "tls"])
+        #expect(verified.stdout.hasPrefix("found|TLSv1."), "\(verified.stdout) \(verified.stderr)")
+
+        try fixture.writeConfig(query, conninfo: PostgresServer.conninfo + " sslmode=verify-full sslrootcert=\(PostgresServer.value("OTHER_CA"))")
+        let refused = try TestEnvironment.capture(binary, [fixture.config, "lookup", "domain", "tls"])
+        #expect(refused.stdout.hasPrefix("error|cannot connect to PostgreSQL"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("certificate verify failed"), "\(refused.stdout)")
+    }
+}
