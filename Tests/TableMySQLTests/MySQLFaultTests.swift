@@ -49,6 +49,7 @@ extension MySQLTests {
         try server.resume()
         // Each broken session is noticed, replaced and the request retried on the new one.
         #expect(try serial.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        #expect(single.log().contains("info: connection lost ("), "\(single.log())")
         #expect(try table.pipeline(requests) == expected)
         #expect(try table.request("fetch", "source") == "found|192.0.2.1")
     }
