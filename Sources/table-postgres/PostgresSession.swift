@@ -196,16 +196,16 @@ final class PostgresSession {
         }
     }
 
-    /// Sorts a failed result: connection trouble (no SQLSTATE, class 08, the session
-    /// terminated by an administrator or a shutdown, prepared statements gone, a prepared
-    /// plan outdated by a schema change: "cached plan must not change result type") is
-    /// `.lost`, so the session is replaced and its statements prepared again; anything else
-    /// failed on a working connection.
+    /// Sorts a failed result: connection trouble is `.lost`, so the session is replaced and
+    /// its statements prepared again: no SQLSTATE, class 08, 57P* (the session terminated by
+    /// an administrator, a shutdown or idle_session_timeout), 26000 (prepared statements
+    /// gone), 0A000 (a plan outdated by a schema change: "cached plan must not change result
+    /// type"). Anything else failed on a working connection.
     private func failure(of result: OpaquePointer, context: String, kind: TableError.Code) -> SessionFailure {
         let message = "\(context): \(Self.resultMessage(result))"
         let state = sqlState(of: result)
         let lost = PQstatus(connection) == CONNECTION_BAD || state == nil || state!.hasPrefix("08")
-            || ["57P01", "57P02", "57P03", "26000", "0A000"].contains(state!)
+            || state!.hasPrefix("57P") || ["26000", "0A000"].contains(state!)
         return lost ? .lost(message) : SessionFailure(.query, TableError(kind, message))
     }
 

@@ -1,5 +1,8 @@
 import Testing
 import TableDriver
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The database going away under a running table: down at start, restarted, frozen, and
 /// sessions killed from the server side. Every request is answered, never wrongly, within
@@ -99,5 +102,22 @@ extension MySQLTests {
         #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
         try MySQLServer.sql("ALTER TABLE names MODIFY name VARCHAR(200);")
         #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
+    }
+}
+
+extension MySQLTests {
+    /// The server closes idle sessions (wait_timeout): the next request meets a closed
+    /// connection, which is replaced without an error.
+    @Test func idleSessionsClosedByTheServerAreReplaced() throws {
+        try MySQLServer.rootSQL("SET GLOBAL wait_timeout = 1;")
+        defer { try? MySQLServer.rootSQL("SET GLOBAL wait_timeout = DEFAULT;") }
+        let fixture = try MySQLFixture(MySQLFixture.queries + "\nmax_connections 1")
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        usleep(2_500_000)
+        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        #expect(fixture.log().contains("connection lost ("), "\(fixture.log())")
     }
 }

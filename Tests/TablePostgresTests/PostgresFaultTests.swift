@@ -1,5 +1,8 @@
 import Testing
 import TableDriver
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The database going away under a running table: down at start, restarted, frozen, and
 /// sessions killed from the server side. Every request is answered, never wrongly, within
@@ -110,5 +113,23 @@ extension PostgresTests {
         try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = $1", conninfo: conninfo)
         let output = try TestEnvironment.capture(TestEnvironment.binary("table-postgres"), [fixture.config, "check", "domain", "example.org"])
         #expect(output.stdout == "found\n", "\(output.stderr)")
+    }
+}
+
+extension PostgresTests {
+    /// The server closes idle sessions (idle_session_timeout): the next request meets a
+    /// closed connection, which is replaced without an error.
+    @Test func idleSessionsClosedByTheServerAreReplaced() throws {
+        let user = PostgresServer.value("USER")
+        try PostgresServer.superuserSQL("ALTER ROLE \(user) SET idle_session_timeout = '500ms';")
+        defer { try? PostgresServer.superuserSQL("ALTER ROLE \(user) RESET idle_session_timeout;") }
+        let fixture = try PostgresFixture(PostgresFixture.queries + "\nmax_connections 1")
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        usleep(1_200_000)
+        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        #expect(fixture.log().contains("connection lost ("), "\(fixture.log())")
     }
 }
