@@ -24,7 +24,7 @@ PASSWORD='my-test-secret'
 DATABASE=mail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 TLS_DIR="$DIR/tls"
-. "$(dirname "$0")/tls-material.sh"
+. "$(dirname "$0")/../lib/tls-material.sh"
 
 server_pid() { [ -f "$PIDFILE" ] && cat "$PIDFILE" || true; }
 admin() { mariadb-admin --no-defaults --socket="$SOCKET" -u root "$@"; }

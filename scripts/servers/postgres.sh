@@ -23,7 +23,7 @@ PASSWORD='pg-test-secret'
 DATABASE=mail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 TLS_DIR="$DIR/tls"
-. "$(dirname "$0")/tls-material.sh"
+. "$(dirname "$0")/../lib/tls-material.sh"
 
 as_postgres() { runuser -u postgres -- "$@"; }
 postmaster_pid() { [ -f "$DATA/postmaster.pid" ] && head -n 1 "$DATA/postmaster.pid" || true; }

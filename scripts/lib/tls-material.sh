@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by the server scripts: makes a throw-away CA, a server certificate for 127.0.0.1
+# Sourced by scripts/servers/postgres.sh and mariadb.sh (not a server script itself): makes a throw-away CA, a server certificate for 127.0.0.1
 # and localhost signed by it, and a second, unrelated CA (for "wrong CA" tests) in $1.
 make_tls_material() {
   local dir="$1"
