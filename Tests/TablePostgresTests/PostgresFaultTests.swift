@@ -69,7 +69,8 @@ extension PostgresTests {
     }
 
     @Test func frozenServerAnswersErrorWithinTheTimeoutThenRecovers() throws {
-        let fixture = try PostgresFixture()
+        // One connection: the first frozen request meets it mid-query, the next ones connect.
+        let fixture = try PostgresFixture(PostgresFixture.queries + "\nmax_connections 1")
         defer { fixture.cleanUp() }
         let table = try fixture.start()
         _ = try table.handshake()
@@ -78,7 +79,6 @@ extension PostgresTests {
         let server = PostgresServer.control
         try server.freeze()
         defer { try? server.thaw() }
-        // A query on an open connection, then connects to the frozen server.
         for _ in 0..<3 {
             let (reply, seconds) = try measureSeconds { try table.request("lookup", "alias", key: "alice@example.org", timeout: 30) }
             #expect(reply.hasPrefix("error|"), "\(reply)")

@@ -25,6 +25,7 @@ DATABASE=mail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 TLS_DIR="$DIR/tls"
 . "$(dirname "$0")/../lib/tls-material.sh"
+. "$(dirname "$0")/../lib/freeze.sh"
 
 server_pid() { [ -f "$PIDFILE" ] && cat "$PIDFILE" || true; }
 admin() { mariadb-admin --no-defaults --socket="$SOCKET" -u root "$@"; }
@@ -94,7 +95,7 @@ ENV
     pid="$(server_pid)"
     if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then run_server; fi
     ;;
-  freeze) kill -STOP "$(server_pid)" ;;
+  freeze) freeze_processes "$(server_pid)" ;;
   thaw) kill -CONT "$(server_pid)" ;;
   *) echo "usage: $0 start|stop|halt|resume|freeze|thaw" >&2; exit 2 ;;
 esac

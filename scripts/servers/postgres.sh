@@ -24,6 +24,7 @@ DATABASE=mail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 TLS_DIR="$DIR/tls"
 . "$(dirname "$0")/../lib/tls-material.sh"
+. "$(dirname "$0")/../lib/freeze.sh"
 
 as_postgres() { runuser -u postgres -- "$@"; }
 postmaster_pid() { [ -f "$DATA/postmaster.pid" ] && head -n 1 "$DATA/postmaster.pid" || true; }
@@ -77,7 +78,7 @@ ENV
   stop) halt_server ;;
   halt) halt_server ;;
   resume) [ -n "$(postmaster_pid)" ] || run_server ;;
-  freeze) kill -STOP $(server_pids) ;;
+  freeze) freeze_processes $(server_pids) ;;
   thaw) kill -CONT $(server_pids) ;;
   *) echo "usage: $0 start|stop|halt|resume|freeze|thaw" >&2; exit 2 ;;
 esac
