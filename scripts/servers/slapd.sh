@@ -77,7 +77,10 @@ is_running() {
 }
 
 run_slapd() {
-  /usr/sbin/slapd -f "$dir/slapd.conf" -h "$url $tls_url $ldapi_url" -u openldap -g openldap
+  if ! /usr/sbin/slapd -f "$dir/slapd.conf" -h "$url $tls_url $ldapi_url" -u openldap -g openldap; then
+    echo "slapd did not start (is port $port or $tls_port in use?)" >&2
+    return 1
+  fi
   for _ in $(seq 1 100); do
     if ldapsearch -x -H "$url" -b "" -s base -LLL >/dev/null 2>&1; then return 0; fi
     sleep 0.1
