@@ -84,7 +84,11 @@ final class LDAPHandle {
         if ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &message) == LDAP_SUCCESS, let message {
             let detail = String(cString: message)
             ldap_memfree(message)
-            if !detail.isEmpty { text += ": \(detail)" }
+            // libldap reports a failed TLS handshake or certificate check with this non-text.
+            if !detail.isEmpty && detail != "(unknown error code)" { text += ": \(detail)" }
+        }
+        if (url.isLDAPS || url.startTLS) && (code == LDAP_SERVER_DOWN || code == LDAP_CONNECT_ERROR) {
+            text += " (or the TLS handshake failed: check ca_file, and that the certificate names the URL's host)"
         }
         return text
     }
