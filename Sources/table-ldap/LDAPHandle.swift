@@ -11,6 +11,10 @@ final class LDAPHandle {
     let url: LDAPServerURL
     let timeoutSeconds: Int32
 
+    /// libldap initialises its TLS library the first time a context is made, with a plain
+    /// counter: workers connecting at the same moment make their TLS contexts one at a time.
+    private static let tlsSetupLock = Lock()
+
     /// Result codes that mean the connection itself is gone or unusable (libldap's negative
     /// client-side codes), as opposed to the server refusing one operation.
     static func isConnectionFailure(_ code: Int32) -> Bool {
@@ -40,11 +44,13 @@ final class LDAPHandle {
         _ = COpenLDAP_set_timeout(ld, LDAP_OPT_TIMEOUT, timeoutSeconds)
         _ = COpenLDAP_set_referrals(ld, config.followReferrals ? 1 : 0)
         if url.isLDAPS || url.startTLS {
-            if let caFile = config.caFile {
-                _ = COpenLDAP_set_string(ld, LDAP_OPT_X_TLS_CACERTFILE, caFile)
+            let created = Self.tlsSetupLock.withLock {
+                if let caFile = config.caFile {
+                    _ = COpenLDAP_set_string(ld, LDAP_OPT_X_TLS_CACERTFILE, caFile)
+                }
+                _ = COpenLDAP_set_int(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, config.tlsVerify ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER)
+                return COpenLDAP_set_int(ld, LDAP_OPT_X_TLS_NEWCTX, 0)
             }
-            _ = COpenLDAP_set_int(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, config.tlsVerify ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER)
-            let created = COpenLDAP_set_int(ld, LDAP_OPT_X_TLS_NEWCTX, 0)
             guard created == LDAP_SUCCESS else {
                 throw TableError(.configuration, "\(url.url): cannot set up TLS: \(Self.describe(created))")
             }

@@ -215,6 +215,23 @@ import TableDriver
         #expect(try table.request("check", "auth", key: "alice:alicepass") == "error|search: No such object (32)")
     }
 
+    @Test func pipelinedRequestsOverTLSConnectAtOnce() throws {
+        let server = try #require(SlapdServer.shared)
+        let fixture = try LDAPFixture(urls: [server.tlsURL], "ca_file \(server.caFile)\nmax_connections 8\n" + LDAPFixture.services)
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        var batch: [UInt8] = []
+        for _ in 0..<16 {
+            batch += table.requestLine("lookup", service: "userinfo", id: table.makeID(), key: Array("bob".utf8)) + [0x0a]
+        }
+        try table.send(batch)
+        for _ in 0..<16 {
+            let line = try #require(try table.readLine())
+            #expect(line.hasSuffix("|found|5002:5000:/var/vmail/bob"), "\(line)")
+        }
+    }
+
     @Test func failsOverToTheNextURL() throws {
         let server = try #require(SlapdServer.shared)
         // Port 13899 is in our range and nothing listens there.
