@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         .systemLibrary(name: "COpenLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
-        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
 
         // What every backend shares: protocol, server loop, config grammar, logging, CLI.
@@ -34,7 +34,10 @@ let package = Package(
         .executableTarget(name: "table-postgres", dependencies: ["TableProtocol", "CLibPQ"]),
         .executableTarget(name: "table-mysql", dependencies: ["TableProtocol", "CMariaDB"]),
         .executableTarget(name: "table-ldap", dependencies: ["TableProtocol", "COpenLDAP"]),
-        .executableTarget(name: "table-redis", dependencies: ["TableProtocol", "CHiredis"]),
+        // hiredis is linked statically: Debian 12 ships libhiredis0.14, Debian 13 (where smtpd
+        // 7.6 is) only libhiredis1.1.0, so a dynamic link would tie the package to one release.
+        .executableTarget(name: "table-redis", dependencies: ["TableProtocol", "CHiredis"],
+                          linkerSettings: [.linkedLibrary(":libhiredis.a")]),
         .executableTarget(name: "table-socketmap", dependencies: ["TableProtocol"]),
 
         // Plays smtpd's side of the protocol: used by the benchmark and the integration tests.

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 bin="$(swift build -c release -j 1 -Xswiftc -static-stdlib --show-bin-path)"
 swift build -c release -j 1 -Xswiftc -static-stdlib --product table-mysql >/dev/null
 swift build -c release -j 1 -Xswiftc -static-stdlib --product table-bench >/dev/null
+export MARIADB_TEST_TLS=no  # plain TCP, no TLS
 export TABLES_TEST_DIR="$(mktemp -d /tmp/table-bench-mysql.XXXXXX)"
 export MARIADB_TEST_PORT="${MARIADB_BENCH_PORT:-13302}"
 trap 'bash scripts/servers/mariadb.sh stop; rm -rf "$TABLES_TEST_DIR"' EXIT

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 bin="$(swift build -c release -j 1 -Xswiftc -static-stdlib --show-bin-path)"
 swift build -c release -j 1 -Xswiftc -static-stdlib --product table-postgres >/dev/null
 swift build -c release -j 1 -Xswiftc -static-stdlib --product table-bench >/dev/null
+export POSTGRES_TEST_TLS=no  # plain TCP, no TLS
 export TABLES_TEST_DIR="$(mktemp -d /tmp/table-bench-postgres.XXXXXX)"
 export POSTGRES_TEST_PORT="${POSTGRES_BENCH_PORT:-15402}"
 trap 'bash scripts/servers/postgres.sh stop; rm -rf "$TABLES_TEST_DIR"' EXIT

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test with the real OpenSMTPD 7.6: in a Debian trixie root (scripts/e2e/root.sh,
-# cached per day), installs our Debian packages (make deb) with dpkg, then runs one scenario
-# per backend of packaging/backends (scripts/e2e/scenarios/NAME.py): each writes its
+# cached per day), installs our Debian packages (make deb) with dpkg, then runs the scenarios
+# of each backend of packaging/backends (scripts/e2e/scenarios/NAME.py and NAME_*.py): each writes its
 # smtpd.conf and data, starts `smtpd -d` on 127.0.0.1, and drives it over SMTP.
 #
 # Each run works on a throw-away overlay of the cached root. Ports: 12520 + 10 per backend
@@ -97,24 +97,29 @@ index=0
 for name in "${backends[@]}"; do
   port=$((12520 + 10 * index))
   index=$((index + 1))
-  scenario="scripts/e2e/scenarios/$name.py"
-  if [ ! -f "$scenario" ]; then
-    echo "FAIL: $name: no end-to-end scenario ($scenario)"
+  if [ ! -f "scripts/e2e/scenarios/$name.py" ]; then
+    echo "FAIL: $name: no end-to-end scenario (scripts/e2e/scenarios/$name.py)"
     failed=$((failed + 1))
     continue
   fi
-  set +e
-  python3 -B "$scenario" "$name" "$root" "$work/logs" "$port" | tee "$work/logs/$name.out"
-  set -e
-  summary="$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$work/logs/$name.out" | tail -1)"
-  if [ -z "$summary" ]; then
-    echo "FAIL: $name: the scenario did not finish"
-    failed=$((failed + 1))
-    continue
-  fi
-  read -r _ p _ f _ <<<"$summary"
-  passed=$((passed + p))
-  failed=$((failed + f))
+  # NAME.py, then any NAME_*.py (more scenarios of the same backend), one after the other
+  # on the backend's ports.
+  for scenario in "scripts/e2e/scenarios/$name.py" "scripts/e2e/scenarios/${name}"_*.py; do
+    [ -f "$scenario" ] || continue
+    label="$(basename "$scenario" .py)"
+    set +e
+    python3 -B "$scenario" "$label" "$root" "$work/logs" "$port" | tee "$work/logs/$label.out"
+    set -e
+    summary="$(grep -E "^$label: [0-9]+ passed, [0-9]+ failed$" "$work/logs/$label.out" | tail -1)"
+    if [ -z "$summary" ]; then
+      echo "FAIL: $label: the scenario did not finish"
+      failed=$((failed + 1))
+      continue
+    fi
+    read -r _ p _ f _ <<<"$summary"
+    passed=$((passed + p))
+    failed=$((failed + f))
+  done
 done
 
 echo "end-to-end: $(( $(date +%s) - started )) s"

@@ -7,4 +7,10 @@
 static inline const char *CLibPQ_sqlstate(const PGresult *result) {
     return PQresultErrorField(result, PG_DIAG_SQLSTATE);
 }
+
+/// The primary message of a failed result without its "ERROR:  " prefix and DETAIL lines
+/// (PG_DIAG_MESSAGE_PRIMARY is a character-literal macro too), or NULL.
+static inline const char *CLibPQ_primaryMessage(const PGresult *result) {
+    return PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+}
 #endif

@@ -1,5 +1,6 @@
 #ifndef COPENLDAP_SHIM_H
 #define COPENLDAP_SHIM_H
+#include <lber.h>
 #include <ldap.h>
 #include <stddef.h>
 #include <sys/time.h>
@@ -81,5 +82,13 @@ static inline int COpenLDAP_check_filter(LDAP *ld, const char *filter) {
     int rc = ldap_create_assertion_control_value(ld, (char *)filter, &value);
     if (value.bv_val != NULL) ldap_memfree(value.bv_val);
     return rc;
+}
+/// Puts liblber's read-ahead layer under the handle's connection (above TCP, below TLS):
+/// libldap otherwise reads each reply message with two read(2) calls and polls between the
+/// entry and the result of a search. Call after the connection exists (after the bind).
+static inline int COpenLDAP_add_readahead(LDAP *ld) {
+    Sockbuf *sb = NULL;
+    if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS || sb == NULL) return -1;
+    return ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead, LBER_SBIOD_LEVEL_PROVIDER, NULL);
 }
 #endif

@@ -70,16 +70,13 @@ extension TableProcess {
     public func requestUntil(_ operation: String, _ service: String, key: String, timeout: Double,
                              done: (String) -> Bool) throws -> [String] {
         var replies: [String] = []
-        let (_, _) = try measureSeconds { () throws -> Void in
-            var elapsed = 0.0
-            while elapsed < timeout {
-                let (reply, seconds) = try measureSeconds { try request(operation, service, key: key, timeout: timeout + 5) }
-                replies.append(reply)
-                if done(reply) { return }
-                elapsed += seconds
-                usleep(50_000)
-                elapsed += 0.05
-            }
+        var elapsed = 0.0
+        while elapsed < timeout {
+            let (reply, seconds) = try measureSeconds { try request(operation, service, key: key, timeout: timeout + 5) }
+            replies.append(reply)
+            if done(reply) { break }
+            usleep(50_000)
+            elapsed += seconds + 0.05
         }
         return replies
     }

@@ -36,13 +36,16 @@ public struct ReconnectingSession<Session: AnyObject> {
 
     public let timeout: Double
     private let open: Opener
+    private let logger: Logger?
     private var session: Session?
     public private(set) var isUsable = true
 
     /// Opens the first session now (so `connect()` and `table-NAME -n` report what is wrong).
-    public init(timeout: Double, open: @escaping Opener) throws(TableError) {
+    /// `logger` hears of every session lost and replaced.
+    public init(timeout: Double, logger: Logger? = nil, open: @escaping Opener) throws(TableError) {
         self.timeout = timeout
         self.open = open
+        self.logger = logger
         self.session = try open(monotonicSeconds() + timeout)
     }
 
@@ -76,6 +79,7 @@ public struct ReconnectingSession<Session: AnyObject> {
                     isUsable = false
                     throw error.error
                 }
+                logger?.info("connection lost (\(error.error.message)); connecting again")
                 retried = true
             }
         }

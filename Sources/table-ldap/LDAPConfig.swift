@@ -1,4 +1,7 @@
 import TableProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One service's search: the `<service>_filter` and `<service>_attributes` lines.
 struct LDAPSearch: Sendable {
@@ -113,6 +116,9 @@ struct LDAPConfig: Sendable {
             reader.report(nil, "no service configured: give at least one <service>_filter (alias_filter, credentials_filter...) or auth_filter")
         }
 
+        if let entry = reader.entry("ca_file"), let file = entry.value, access(file, R_OK) != 0 {
+            reader.report(entry.line, "ca_file \"\(file)\" cannot be read")
+        }
         let tlsVerify = reader.boolean("tls_verify", default: true)
         let timeout = reader.integer("timeout", default: 5, in: 1...300)
         let referrals = reader.boolean("referrals", default: false)

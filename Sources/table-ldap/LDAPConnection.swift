@@ -31,7 +31,10 @@ final class LDAPConnection: TableConnection {
             do {
                 let handle = try LDAPHandle(url, config: config)
                 let code = handle.bind(dn: config.bindDN, password: Array(config.password.utf8))
-                if code == LDAP_SUCCESS { return handle }
+                if code == LDAP_SUCCESS {
+                    handle.readAhead()
+                    return handle
+                }
                 let who = config.bindDN.isEmpty ? "anonymously" : "as \"\(config.bindDN)\""
                 failures.append("\(url.url): bind \(who) failed: \(handle.diagnostic(code))")
             } catch {

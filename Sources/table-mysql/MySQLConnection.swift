@@ -7,9 +7,9 @@ final class MySQLConnection: SQLConnection {
     let queries: SQLQueries
     private var session: ReconnectingSession<MySQLSession>
 
-    init(_ config: MySQLConfig) throws(TableError) {
+    init(_ config: MySQLConfig, logger: Logger) throws(TableError) {
         queries = config.queries
-        session = try ReconnectingSession(timeout: Double(config.timeoutSeconds)) { (_) throws(TableError) in
+        session = try ReconnectingSession(timeout: Double(config.timeoutSeconds), logger: logger) { (_) throws(TableError) in
             // The library bounds each step by the configured timeouts, not by a deadline.
             try MySQLSession(config)
         }

@@ -13,7 +13,7 @@ enum MySQLTable: TableProgram {
         let config = try MySQLConfig.load(argument)
         if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
         MySQLLibrary.initialize()
-        return MySQLBackend(config: config)
+        return MySQLBackend(config: config, logger: logger)
     }
 }
 
@@ -82,14 +82,18 @@ struct MySQLConfig: Sendable {
 
 final class MySQLBackend: TableBackend {
     let config: MySQLConfig
+    let logger: Logger
 
-    init(config: MySQLConfig) { self.config = config }
+    init(config: MySQLConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
 
     var services: [Service] { config.queries.services }
     var concurrency: Int { config.maximumConnections }
 
     func connect() throws(TableError) -> MySQLConnection {
-        try MySQLConnection(config)
+        try MySQLConnection(config, logger: logger)
     }
 }
 

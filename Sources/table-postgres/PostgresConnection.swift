@@ -6,9 +6,9 @@ final class PostgresConnection: SQLConnection {
     let queries: SQLQueries
     private var session: ReconnectingSession<PostgresSession>
 
-    init(_ config: PostgresConfig) throws(TableError) {
+    init(_ config: PostgresConfig, logger: Logger) throws(TableError) {
         queries = config.queries
-        session = try ReconnectingSession(timeout: Double(config.timeoutSeconds)) { (deadline) throws(TableError) in
+        session = try ReconnectingSession(timeout: Double(config.timeoutSeconds), logger: logger) { (deadline) throws(TableError) in
             try PostgresSession(config, deadline: deadline)
         }
     }

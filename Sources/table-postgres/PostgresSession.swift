@@ -129,7 +129,7 @@ final class PostgresSession {
         let answer = try result(deadline: deadline)
         defer { PQclear(answer) }
         guard PQresultStatus(answer) == PGRES_TUPLES_OK else {
-            if let state = PQresultErrorSQLState(answer), state == "22021" {
+            if let state = sqlState(of: answer), state == "22021" {
                 // The key is not valid in the database's encoding (e.g. invalid UTF-8): it
                 // cannot equal any stored text, so nothing matches.
                 return
@@ -196,16 +196,16 @@ final class PostgresSession {
         }
     }
 
-    /// Sorts a failed result: connection trouble (no SQLSTATE, class 08, the session
-    /// terminated by an administrator or a shutdown, prepared statements gone, a prepared
-    /// plan outdated by a schema change: "cached plan must not change result type") is
-    /// `.lost`, so the session is replaced and its statements prepared again; anything else
-    /// failed on a working connection.
+    /// Sorts a failed result: connection trouble is `.lost`, so the session is replaced and
+    /// its statements prepared again: no SQLSTATE, class 08, 57P* (the session terminated by
+    /// an administrator, a shutdown or idle_session_timeout), 26000 (prepared statements
+    /// gone), 0A000 (a plan outdated by a schema change: "cached plan must not change result
+    /// type"). Anything else failed on a working connection.
     private func failure(of result: OpaquePointer, context: String, kind: TableError.Code) -> SessionFailure {
         let message = "\(context): \(Self.resultMessage(result))"
-        let state = PQresultErrorSQLState(result)
+        let state = sqlState(of: result)
         let lost = PQstatus(connection) == CONNECTION_BAD || state == nil || state!.hasPrefix("08")
-            || ["57P01", "57P02", "57P03", "26000", "0A000"].contains(state!)
+            || state!.hasPrefix("57P") || ["26000", "0A000"].contains(state!)
         return lost ? .lost(message) : SessionFailure(.query, TableError(kind, message))
     }
 
@@ -213,8 +213,11 @@ final class PostgresSession {
         oneLine(PQerrorMessage(connection).map { String(cString: $0) } ?? "unknown libpq error")
     }
 
+    /// The server's primary message (`relation "x" does not exist`), or libpq's whole text
+    /// when the failure did not come from the server.
     private static func resultMessage(_ result: OpaquePointer) -> String {
-        oneLine(PQresultErrorMessage(result).map { String(cString: $0) } ?? "unknown error")
+        let text = CLibPQ_primaryMessage(result) ?? PQresultErrorMessage(result).map { UnsafePointer($0) }
+        return oneLine(text.map { String(cString: $0) } ?? "unknown error")
     }
 
     /// libpq messages end in a newline and may hold several lines (ERROR, DETAIL).
@@ -226,7 +229,7 @@ final class PostgresSession {
     }
 }
 
-func PQresultErrorSQLState(_ result: OpaquePointer) -> String? {
+func sqlState(of result: OpaquePointer) -> String? {
     CLibPQ_sqlstate(result).map { String(cString: $0) }
 }
 

@@ -68,6 +68,6 @@ final class PostgresBackend: TableBackend {
     var concurrency: Int { config.maximumConnections }
 
     func connect() throws(TableError) -> PostgresConnection {
-        try PostgresConnection(config)
+        try PostgresConnection(config, logger: logger)
     }
 }

@@ -163,6 +163,9 @@ final class SocketStream {
 
     /// Appends what arrives to `buffer`; returns false at end of stream.
     func readSome(into buffer: inout [UInt8], deadline: Double) throws(SocketFailure) -> Bool {
+        // Called right after a request went out: the reply is rarely there yet, so wait
+        // first instead of paying for a recv that fails with EAGAIN.
+        try wait(for: Int16(POLLIN), deadline: deadline, doing: "waiting for the reply")
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }

@@ -19,7 +19,9 @@ final class SocketmapBackend: TableBackend {
     init(config: SocketmapConfig) { self.config = config }
 
     var services: [Service] { SocketmapConnection.services }
-    /// One connection, as upstream: socketmap servers often serve one client at a time.
+    /// One worker, as upstream had one connection: many socketmap servers are simple. The
+    /// server loop answers lone requests (all smtpd sends) on its reader's own connection,
+    /// so pipelined requests may open a second one.
     let concurrency = 1
 
     func connect() throws(TableError) -> SocketmapConnection {

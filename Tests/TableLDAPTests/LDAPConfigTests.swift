@@ -72,6 +72,7 @@ import TableProtocol
         #expect(config.urls.map(\.url) == ["ldap://ldap.example.org", "ldap://ldap2.example.org:389", "ldaps://ldap3.example.org",
                                            "ldapi://%2Frun%2Fslapd%2Fldapi", "LDAP://ldap4.example.org"])
         #expect(config.urls.map(\.startTLS) == [true, true, false, false, true])
+        #expect(try problems(Self.minimal + "ca_file /nonexistent/ca.pem\ndomain_filter (dc=%s)\n") == ["3: ca_file \"/nonexistent/ca.pem\" cannot be read"])
         #expect(try problems(Self.minimal + "url http://x\ndomain_filter (dc=%s)\n") == ["3: unsupported URL scheme in \"http://x\" (use ldap://, ldaps://, ldap+tls:// or ldapi://)"])
     }
 
@@ -137,7 +138,16 @@ import TableProtocol
     static let examples = String(#filePath.split(separator: "/").dropLast(3).joined(separator: "/")).withRoot + "/examples/ldap"
 
     @Test(arguments: ["ldap.conf", "freeipa.conf"]) func exampleLoads(_ name: String) throws {
-        let config = try LDAPConfig.load("\(Self.examples)/\(name)", logger: Logger(program: "table-ldap", table: "test", fd: -1))
+        // The examples name CA files of their own site: point ca_file at one that exists here.
+        let directory = TestEnvironment.makeTemporaryDirectory("table-ldap-example")
+        defer { TestEnvironment.run(["rm", "-rf", directory]) }
+        try TestEnvironment.write("", to: "\(directory)/ca.pem")
+        let text = try TestEnvironment.readText("\(Self.examples)/\(name)")
+        #expect(text.contains("\nca_file "))
+        let local = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("ca_file ") ? "ca_file \(directory)/ca.pem" : String($0) }.joined(separator: "\n")
+        try TestEnvironment.write(local, to: "\(directory)/\(name)", mode: 0o600)
+        let config = try LDAPConfig.load("\(directory)/\(name)", logger: Logger(program: "table-ldap", table: "test", fd: -1))
         #expect(config.services.contains(.auth))
         #expect(config.urls.count == 2)
     }

@@ -43,7 +43,9 @@ final class PrivateSlapd {
         server = SlapdServer(url: "ldap://127.0.0.1:13803/", tlsURL: "ldaps://127.0.0.1:13804/",
                              caFile: "\(directory)/slapd/tls/ca.pem", otherCAFile: "\(directory)/slapd/tls/other-ca.pem",
                              baseDN: shared.baseDN, pidFile: "\(directory)/slapd/run/slapd.pid", script: shared.script)
-        guard control("start") == 0 else { throw DriverError("could not start a private slapd") }
+        guard control("start") == 0, let pid = server.pid, kill(pid, 0) == 0 else {
+            throw DriverError("could not start a private slapd on port 13803 (is another one running?)")
+        }
     }
 
     @discardableResult
@@ -77,7 +79,21 @@ final class PrivateSlapd {
 
     func stop() { control("stop") }
     func resume() { control("resume") }
-    func freeze() { if let pid = server.pid { kill(pid, SIGSTOP) } }
+    /// Stops slapd with SIGSTOP and waits until the kernel reports it stopped; false when
+    /// there is no slapd to freeze.
+    @discardableResult
+    func freeze() -> Bool {
+        guard let pid = server.pid, kill(pid, SIGSTOP) == 0 else { return false }
+        for _ in 0..<100 {
+            if let stat = try? TestEnvironment.readText("/proc/\(pid)/stat"),
+               let close = stat.lastIndex(of: ")"),
+               stat[stat.index(close, offsetBy: 2)] == "T" {
+                return true
+            }
+            usleep(10_000)
+        }
+        return false
+    }
     func thaw() { if let pid = server.pid { kill(pid, SIGCONT) } }
 
     deinit {

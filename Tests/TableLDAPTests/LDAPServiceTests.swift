@@ -191,6 +191,47 @@ import TableDriver
         }
     }
 
+    @Test func unixSocket() throws {
+        let url = try #require(TestEnvironment.variable("SLAPD_LDAPI_URL"))
+        let fixture = try LDAPFixture(urls: [url])
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "userinfo", key: "alice") == "found|5001:5000:/var/vmail/alice")
+        #expect(try table.request("check", "auth", key: "alice:alicepass") == "found")
+    }
+
+    @Test func serverErrorsAreErrorsNotMisses() throws {
+        let server = try #require(SlapdServer.shared)
+        let fixture = try LDAPFixture()
+        defer { fixture.cleanUp() }
+        // A basedn that does not exist: upstream answered not-found, hiding the mistake.
+        try TestEnvironment.write("url \(server.url)\nbasedn ou=missing,\(server.baseDN)\n\(LDAPFixture.bind)\(LDAPFixture.services)\n",
+                                  to: fixture.config, mode: 0o600)
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("check", "domain", key: "example.org") == "error|search: No such object (32)")
+        #expect(try table.request("lookup", "alias", key: "postmaster") == "error|search: No such object (32)")
+        #expect(try table.request("check", "auth", key: "alice:alicepass") == "error|search: No such object (32)")
+    }
+
+    @Test func pipelinedRequestsOverTLSConnectAtOnce() throws {
+        let server = try #require(SlapdServer.shared)
+        let fixture = try LDAPFixture(urls: [server.tlsURL], "ca_file \(server.caFile)\nmax_connections 8\n" + LDAPFixture.services)
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        var batch: [UInt8] = []
+        for _ in 0..<16 {
+            batch += table.requestLine("lookup", service: "userinfo", id: table.makeID(), key: Array("bob".utf8)) + [0x0a]
+        }
+        try table.send(batch)
+        for _ in 0..<16 {
+            let line = try #require(try table.readLine())
+            #expect(line.hasSuffix("|found|5002:5000:/var/vmail/bob"), "\(line)")
+        }
+    }
+
     @Test func failsOverToTheNextURL() throws {
         let server = try #require(SlapdServer.shared)
         // Port 13899 is in our range and nothing listens there.

@@ -137,3 +137,27 @@ extension MySQLTests {
         #expect(!fixture.log().contains("connected again"))
     }
 }
+
+extension MySQLTests {
+    /// The TLS keys upstream lacks: the server's certificate verified against `ssl_ca`; a
+    /// wrong CA is a connect error, not a silent fall back to plain text.
+    @Test func tlsWithAVerifiedServer() throws {
+        let fixture = try MySQLFixture()
+        defer { fixture.cleanUp() }
+        let binary = TestEnvironment.binary("table-mysql")
+        let query = "query_domain SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'Ssl_version' AND ? = 'tls'"
+        try fixture.writeConfig(query, connection: MySQLServer.connectionKeys + "\nssl_ca \(MySQLServer.value("CA"))")
+        let verified = try TestEnvironment.capture(binary, [fixture.config, "lookup", "domain", "tls"])
+        #expect(verified.stdout.hasPrefix("found|TLSv1."), "\(verified.stdout) \(verified.stderr)")
+
+        try fixture.writeConfig(query, connection: MySQLServer.connectionKeys + "\nssl_ca \(MySQLServer.value("OTHER_CA"))")
+        let refused = try TestEnvironment.capture(binary, [fixture.config, "lookup", "domain", "tls"])
+        #expect(refused.stdout.hasPrefix("error|cannot connect to MySQL"), "\(refused.stdout)")
+
+        // Without any ssl_* key the connection stays in plain text, as upstream made it
+        // (Ssl_version is then empty).
+        try fixture.writeConfig(query)
+        let plain = try TestEnvironment.capture(binary, [fixture.config, "lookup", "domain", "tls"])
+        #expect(plain.stdout == "error|query_domain returned an empty value in column 1\n")
+    }
+}

@@ -1,5 +1,8 @@
 import Testing
 import TableDriver
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The database going away under a running table: down at start, restarted, frozen, and
 /// sessions killed from the server side. Every request is answered, never wrongly, within
@@ -49,6 +52,7 @@ extension MySQLTests {
         try server.resume()
         // Each broken session is noticed, replaced and the request retried on the new one.
         #expect(try serial.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        #expect(single.log().contains("info: connection lost ("), "\(single.log())")
         #expect(try table.pipeline(requests) == expected)
         #expect(try table.request("fetch", "source") == "found|192.0.2.1")
     }
@@ -65,7 +69,8 @@ extension MySQLTests {
     }
 
     @Test func frozenServerAnswersErrorWithinTheTimeoutThenRecovers() throws {
-        let fixture = try MySQLFixture()
+        // One connection: the first frozen request meets it mid-query, the next ones connect.
+        let fixture = try MySQLFixture(MySQLFixture.queries + "\nmax_connections 1")
         defer { fixture.cleanUp() }
         let table = try fixture.start()
         _ = try table.handshake()
@@ -74,10 +79,9 @@ extension MySQLTests {
         let server = MySQLServer.control
         try server.freeze()
         defer { try? server.thaw() }
-        // A query on an open connection, then connects to the frozen server.
-        for _ in 0..<3 {
+        for attempt in 0..<3 {
             let (reply, seconds) = try measureSeconds { try table.request("lookup", "alias", key: "alice@example.org", timeout: 30) }
-            #expect(reply.hasPrefix("error|"), "\(reply)")
+            #expect(reply.hasPrefix("error|"), "attempt \(attempt): \(reply) after \(seconds) s\n\(fixture.log())")
             #expect(seconds < Self.bound, "answered after \(seconds) s")
         }
         try server.thaw()
@@ -98,5 +102,22 @@ extension MySQLTests {
         #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
         try MySQLServer.sql("ALTER TABLE names MODIFY name VARCHAR(200);")
         #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
+    }
+}
+
+extension MySQLTests {
+    /// The server closes idle sessions (wait_timeout): the next request meets a closed
+    /// connection, which is replaced without an error.
+    @Test func idleSessionsClosedByTheServerAreReplaced() throws {
+        try MySQLServer.rootSQL("SET GLOBAL wait_timeout = 1;")
+        defer { try? MySQLServer.rootSQL("SET GLOBAL wait_timeout = DEFAULT;") }
+        let fixture = try MySQLFixture(MySQLFixture.queries + "\nmax_connections 1")
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        usleep(2_500_000)
+        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        #expect(fixture.log().contains("connection lost ("), "\(fixture.log())")
     }
 }

@@ -30,6 +30,11 @@ enum MySQLServer {
         try client(["-h", value("HOST"), "-P", port, "-u", value("USER"), "-p\(password)", value("DATABASE")], statements)
     }
 
+    /// Runs SQL as root over the server's socket (global settings).
+    static func rootSQL(_ statements: String) throws {
+        try client(["--socket=\(value("SOCKET"))", "-u", "root"], statements)
+    }
+
     /// KILLs every session of `user`, as root over the server's socket.
     static func killSessions(of user: String) throws {
         let root = "mariadb --no-defaults --socket=\(value("SOCKET")) -u root"

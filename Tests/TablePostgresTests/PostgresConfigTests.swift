@@ -45,7 +45,7 @@ extension PostgresTests {
             ("query_alias SELECT destination, email FROM virtuals WHERE email = $1", "query_alias: must return 1 column, returns 2"),
             ("query_credentials SELECT email FROM credentials WHERE email = $1", "query_credentials: must return 2 columns, returns 1"),
             ("fetch_source SELECT address FROM relays WHERE address = $1", "fetch_source: takes no parameter, has 1"),
-            ("query_netaddr SELECT address FROM nosuchtable WHERE address = $1", "query_netaddr: ERROR:  relation \"nosuchtable\" does not exist"),
+            ("query_netaddr SELECT address FROM nosuchtable WHERE address = $1", "query_netaddr: relation \"nosuchtable\" does not exist"),
         ]
         for (line, message) in cases {
             try fixture.writeConfig(line)
@@ -105,7 +105,7 @@ extension PostgresTests {
         #expect(try table.request("check", "domain", key: "example.org") == "found")
 
         try fixture.writeConfig("query_domain SELECT domain FROM nosuchtable WHERE domain = $1")
-        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: query_domain: ERROR:  relation \"nosuchtable\" does not exist"))
+        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: query_domain: relation \"nosuchtable\" does not exist"))
         #expect(try table.request("check", "domain", key: "example.org") == "found")
 
         try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = $1", conninfo: "host=127.0.0.1 port=1 dbname=mail")
@@ -117,5 +117,24 @@ extension PostgresTests {
         #expect(try table.request("check", "domain", key: "example.org") == "not-found")
         #expect(try table.request("check", "domain", key: "other.example") == "found")
         #expect(try table.request("lookup", "alias", key: "alice@example.org") == "error|no query_alias configured")
+    }
+}
+
+extension PostgresTests {
+    /// TLS as libpq does it, from conninfo: the server's certificate verified against the
+    /// test CA; a wrong CA is a connect error.
+    @Test func tlsWithAVerifiedServer() throws {
+        let fixture = try PostgresFixture()
+        defer { fixture.cleanUp() }
+        let binary = TestEnvironment.binary("table-postgres")
+        let query = "query_domain SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl AND $1 = 'tls'"
+        try fixture.writeConfig(query, conninfo: PostgresServer.conninfo + " sslmode=verify-full sslrootcert=\(PostgresServer.value("CA"))")
+        let verified = try TestEnvironment.capture(binary, [fixture.config, "lookup", "domain", "tls"])
+        #expect(verified.stdout.hasPrefix("found|TLSv1."), "\(verified.stdout) \(verified.stderr)")
+
+        try fixture.writeConfig(query, conninfo: PostgresServer.conninfo + " sslmode=verify-full sslrootcert=\(PostgresServer.value("OTHER_CA"))")
+        let refused = try TestEnvironment.capture(binary, [fixture.config, "lookup", "domain", "tls"])
+        #expect(refused.stdout.hasPrefix("error|cannot connect to PostgreSQL"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("certificate verify failed"), "\(refused.stdout)")
     }
 }

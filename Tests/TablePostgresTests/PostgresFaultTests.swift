@@ -1,5 +1,8 @@
 import Testing
 import TableDriver
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The database going away under a running table: down at start, restarted, frozen, and
 /// sessions killed from the server side. Every request is answered, never wrongly, within
@@ -49,6 +52,7 @@ extension PostgresTests {
         try server.resume()
         // Each broken session is noticed, replaced and the request retried on the new one.
         #expect(try serial.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        #expect(single.log().contains("info: connection lost ("), "\(single.log())")
         #expect(try table.pipeline(requests) == expected)
         #expect(try table.request("fetch", "source") == "found|192.0.2.1")
     }
@@ -65,7 +69,8 @@ extension PostgresTests {
     }
 
     @Test func frozenServerAnswersErrorWithinTheTimeoutThenRecovers() throws {
-        let fixture = try PostgresFixture()
+        // One connection: the first frozen request meets it mid-query, the next ones connect.
+        let fixture = try PostgresFixture(PostgresFixture.queries + "\nmax_connections 1")
         defer { fixture.cleanUp() }
         let table = try fixture.start()
         _ = try table.handshake()
@@ -74,7 +79,6 @@ extension PostgresTests {
         let server = PostgresServer.control
         try server.freeze()
         defer { try? server.thaw() }
-        // A query on an open connection, then connects to the frozen server.
         for _ in 0..<3 {
             let (reply, seconds) = try measureSeconds { try table.request("lookup", "alias", key: "alice@example.org", timeout: 30) }
             #expect(reply.hasPrefix("error|"), "\(reply)")
@@ -109,5 +113,23 @@ extension PostgresTests {
         try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = $1", conninfo: conninfo)
         let output = try TestEnvironment.capture(TestEnvironment.binary("table-postgres"), [fixture.config, "check", "domain", "example.org"])
         #expect(output.stdout == "found\n", "\(output.stderr)")
+    }
+}
+
+extension PostgresTests {
+    /// The server closes idle sessions (idle_session_timeout): the next request meets a
+    /// closed connection, which is replaced without an error.
+    @Test func idleSessionsClosedByTheServerAreReplaced() throws {
+        let user = PostgresServer.value("USER")
+        try PostgresServer.superuserSQL("ALTER ROLE \(user) SET idle_session_timeout = '500ms';")
+        defer { try? PostgresServer.superuserSQL("ALTER ROLE \(user) RESET idle_session_timeout;") }
+        let fixture = try PostgresFixture(PostgresFixture.queries + "\nmax_connections 1")
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        usleep(1_200_000)
+        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        #expect(fixture.log().contains("connection lost ("), "\(fixture.log())")
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # MariaDB 10.11 for the table-mysql tests: a fresh data directory under
 # $TABLES_TEST_DIR/mariadb, listening on 127.0.0.1:$PORT and a private Unix socket, with a
-# login user that has a password and an empty database the tests fill.
+# login user that has a password and an empty database the tests fill. TLS is on, with a
+# throw-away CA (MARIADB_TEST_CA), unless MARIADB_TEST_TLS=no (the benchmark).
 #
 #   mariadb.sh start    install a new data directory, start the server, write
 #                       $TABLES_TEST_DIR/mariadb.env
@@ -22,11 +23,18 @@ USER_NAME=smtpd
 PASSWORD='my-test-secret'
 DATABASE=mail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+TLS_DIR="$DIR/tls"
+. "$(dirname "$0")/../lib/tls-material.sh"
+. "$(dirname "$0")/../lib/freeze.sh"
 
 server_pid() { [ -f "$PIDFILE" ] && cat "$PIDFILE" || true; }
 admin() { mariadb-admin --no-defaults --socket="$SOCKET" -u root "$@"; }
 run_server() {
-  mariadbd --no-defaults --user=mysql --datadir="$DATA" --socket="$SOCKET" --pid-file="$PIDFILE" \
+  local tls=()
+  if [ -f "$TLS_DIR/server.pem" ]; then
+    tls=(--ssl-ca="$TLS_DIR/ca.pem" --ssl-cert="$TLS_DIR/server.pem" --ssl-key="$TLS_DIR/server.key")
+  fi
+  mariadbd --no-defaults "${tls[@]}" --user=mysql --datadir="$DATA" --socket="$SOCKET" --pid-file="$PIDFILE" \
     --log-error="$LOG" --bind-address=127.0.0.1 --port="$PORT" --skip-name-resolve --skip-log-bin \
     --innodb-buffer-pool-size=32M --innodb-log-file-size=16M --max-connections=200 \
     </dev/null >/dev/null 2>&1 &
@@ -57,6 +65,7 @@ case "${1:-}" in
     rm -rf "$DIR"
     chmod o+x "$TABLES_TEST_DIR"
     mkdir -p "$DATA" "$DIR/run"
+    [ "${MARIADB_TEST_TLS:-yes}" = no ] || make_tls_material "$TLS_DIR"
     chown -R mysql: "$DIR"
     mariadb-install-db --no-defaults --datadir="$DATA" --user=mysql \
       --auth-root-authentication-method=socket --skip-test-db >/dev/null 2>&1
@@ -76,6 +85,8 @@ MARIADB_TEST_USER=$USER_NAME
 MARIADB_TEST_PASSWORD=$PASSWORD
 MARIADB_TEST_DATABASE=$DATABASE
 MARIADB_TEST_CONTROL=$self
+MARIADB_TEST_CA=$TLS_DIR/ca.pem
+MARIADB_TEST_OTHER_CA=$TLS_DIR/other-ca.pem
 ENV
     ;;
   stop) halt_server ;;
@@ -84,7 +95,7 @@ ENV
     pid="$(server_pid)"
     if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then run_server; fi
     ;;
-  freeze) kill -STOP "$(server_pid)" ;;
+  freeze) freeze_processes "$(server_pid)" ;;
   thaw) kill -CONT "$(server_pid)" ;;
   *) echo "usage: $0 start|stop|halt|resume|freeze|thaw" >&2; exit 2 ;;
 esac

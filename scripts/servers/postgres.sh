@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PostgreSQL 15 for the table-postgres tests: a fresh cluster under $TABLES_TEST_DIR/postgres,
 # listening on 127.0.0.1:$PORT and a private Unix socket, with a login role that has a
-# password (scram-sha-256 over TCP) and an empty database the tests fill.
+# password (scram-sha-256 over TCP) and an empty database the tests fill. TLS is on, with a
+# throw-away CA (POSTGRES_TEST_CA), unless POSTGRES_TEST_TLS=no (the benchmark).
 #
 #   postgres.sh start    init a new cluster, start it, write $TABLES_TEST_DIR/postgres.env
 #   postgres.sh stop     stop it (idempotent; by the pid in its own pid file)
@@ -21,6 +22,9 @@ USER_NAME=smtpd
 PASSWORD='pg-test-secret'
 DATABASE=mail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+TLS_DIR="$DIR/tls"
+. "$(dirname "$0")/../lib/tls-material.sh"
+. "$(dirname "$0")/../lib/freeze.sh"
 
 as_postgres() { runuser -u postgres -- "$@"; }
 postmaster_pid() { [ -f "$DATA/postmaster.pid" ] && head -n 1 "$DATA/postmaster.pid" || true; }
@@ -31,8 +35,12 @@ server_pids() {
   ps -o pid= --ppid "$pid" || true
 }
 run_server() {
+  local tls=""
+  if [ -f "$TLS_DIR/server.pem" ]; then
+    tls="-c ssl=on -c ssl_cert_file=$TLS_DIR/server.pem -c ssl_key_file=$TLS_DIR/server.key"
+  fi
   as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCKETS -c fsync=off -c max_connections=100" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCKETS -c fsync=off -c max_connections=100 $tls" start >/dev/null
 }
 halt_server() {
   [ -n "$(postmaster_pid)" ] || return 0
@@ -46,6 +54,7 @@ case "${1:-}" in
     rm -rf "$DIR"
     chmod o+x "$TABLES_TEST_DIR"
     mkdir -p "$DATA" "$SOCKETS"
+    [ "${POSTGRES_TEST_TLS:-yes}" = no ] || make_tls_material "$TLS_DIR"
     chown -R postgres: "$DIR"
     as_postgres "$BIN/initdb" -D "$DATA" -E UTF8 --locale=C --auth-local=trust --auth-host=scram-sha-256 >/dev/null
     run_server
@@ -62,12 +71,14 @@ POSTGRES_TEST_PASSWORD=$PASSWORD
 POSTGRES_TEST_DATABASE=$DATABASE
 POSTGRES_TEST_PSQL=$BIN/psql
 POSTGRES_TEST_CONTROL=$self
+POSTGRES_TEST_CA=$TLS_DIR/ca.pem
+POSTGRES_TEST_OTHER_CA=$TLS_DIR/other-ca.pem
 ENV
     ;;
   stop) halt_server ;;
   halt) halt_server ;;
   resume) [ -n "$(postmaster_pid)" ] || run_server ;;
-  freeze) kill -STOP $(server_pids) ;;
+  freeze) freeze_processes $(server_pids) ;;
   thaw) kill -CONT $(server_pids) ;;
   *) echo "usage: $0 start|stop|halt|resume|freeze|thaw" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Test server for table-ldap: OpenLDAP slapd on 127.0.0.1 with a fresh mdb database loaded
-# from slapd.ldif, ldap:// and ldaps:// listeners, and a test CA made here with openssl.
+# from slapd.ldif, ldap://, ldaps:// and ldapi:// listeners, and a test CA made here with
+# openssl.
 #
 #   slapd.sh start    new data directory under $TABLES_TEST_DIR/slapd, load, start
 #   slapd.sh stop     stop it (by its pid file; idempotent)
@@ -17,6 +18,7 @@ dir="$TABLES_TEST_DIR/slapd"
 pidfile="$dir/run/slapd.pid"
 url="ldap://127.0.0.1:$port/"
 tls_url="ldaps://127.0.0.1:$tls_port/"
+ldapi_url="ldapi://$(printf '%s' "$dir/run/ldapi" | sed 's|/|%2F|g')/"
 
 make_ca() {
   local tls="$dir/tls"
@@ -75,7 +77,10 @@ is_running() {
 }
 
 run_slapd() {
-  /usr/sbin/slapd -f "$dir/slapd.conf" -h "$url $tls_url" -u openldap -g openldap
+  if ! /usr/sbin/slapd -f "$dir/slapd.conf" -h "$url $tls_url $ldapi_url" -u openldap -g openldap; then
+    echo "slapd did not start (is port $port or $tls_port in use?)" >&2
+    return 1
+  fi
   for _ in $(seq 1 100); do
     if ldapsearch -x -H "$url" -b "" -s base -LLL >/dev/null 2>&1; then return 0; fi
     sleep 0.1
@@ -114,6 +119,7 @@ case "${1:-}" in
     cat > "$TABLES_TEST_DIR/slapd.env" <<ENV
 SLAPD_URL=$url
 SLAPD_TLS_URL=$tls_url
+SLAPD_LDAPI_URL=$ldapi_url
 SLAPD_PORT=$port
 SLAPD_TLS_PORT=$tls_port
 SLAPD_CA_FILE=$dir/tls/ca.pem

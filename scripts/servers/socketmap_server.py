@@ -32,6 +32,22 @@ FIXTURE = {
     b"big": b"b" * 2048,
 }
 
+# Maps of their own, for the end-to-end test (scripts/e2e/scenarios/socketmap.py): a key
+# there is looked up in its map only.
+MAPS = {
+    b"e2e-users": {
+        b"example.com": b"example.com",
+        b"dave@example.com": b"smdave",
+    },
+    b"e2e-userinfo": {
+        b"smdave": b"5011:5011:/var/vmail/smdave",
+    },
+    b"e2e-credentials": {
+        # password "alice-secret"
+        b"smdave": b"smdave:$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS",
+    },
+}
+
 # Special keys: the raw reply payload, or a callable doing something odd.
 SPECIAL = {
     b"notfound-bare": b"NOTFOUND",
@@ -56,7 +72,7 @@ def answer(map_name, key):
         return b"OK " + key
     if key in SPECIAL:
         return SPECIAL[key]
-    value = FIXTURE.get(key)
+    value = MAPS[map_name].get(key) if map_name in MAPS else FIXTURE.get(key)
     if value is None:
         return b"NOTFOUND "
     return b"OK " + value
@@ -130,8 +146,14 @@ def main():
     parser.add_argument("--unix", action="append", default=[], metavar="FRAMING:PATH")
     parser.add_argument("--tcp", action="append", default=[], metavar="FRAMING:PORT")
     parser.add_argument("--map-file")
+    parser.add_argument("--entry", action="append", default=[], metavar="'MAP KEY VALUE'")
     parser.add_argument("--pidfile")
     args = parser.parse_args()
+
+    for spec in args.entry:
+        map_name, _, rest = spec.encode().partition(b" ")
+        key, _, value = rest.partition(b" ")
+        MAPS.setdefault(map_name, {})[key] = value
 
     if args.map_file:
         with open(args.map_file, "rb") as f:

@@ -90,6 +90,8 @@ def run(s, ports):
 
     s.expect_code("AUTH alice, right password", s.login(submission, "alice@example.org", "alice-secret"), 235)
     s.expect_code("AUTH alice, wrong password", s.login(submission, "alice@example.org", "alice-wrong"), 535)
+    # HMGET of an unknown user is an array of nils: not found (upstream: temporary error, 454).
+    s.expect_code("AUTH of an unknown user", s.login(submission, "nobody@example.org", "alice-secret"), 535)
     for sender, expected in (("alice@example.org", 250), ("bob@example.org", 5)):
         with s.session(submission, tls=True) as client:
             s.auth_plain(client, "alice@example.org", "alice-secret")
@@ -100,6 +102,11 @@ def run(s, ports):
     update = s.smtpctl("update", "table", "rvirtuals")
     s.check("smtpctl update table rvirtuals", update.returncode == 0, update.stdout + update.stderr)
     s.expect_code("RCPT newcomer@example.org after the update", s.rcpt(mx, "newcomer@example.org"), 250)
+    # A broken command in the config: the update is refused, the previous config keeps working.
+    s.write("/etc/e2e/redis.conf", CONFIG.format(port=port, aliases="aliases2") + "query_source GET %d\n")
+    s.smtpctl("update", "table", "rvirtuals")
+    s.check("update to a broken config: smtpd keeps running", s.smtpd_alive(), s.log_tail())
+    s.expect_code("RCPT newcomer@example.org after the refused update", s.rcpt(mx, "newcomer@example.org"), 250)
 
     # The server frozen (SIGSTOP): every lookup times out; smtpd answers 4xx and lives on.
     # (The test server scripts/servers/redis.sh started for fault tests, by its pid file.)
