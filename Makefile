@@ -5,11 +5,11 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 # Where `make deb` puts the Debian packages (outside the source tree).
 DEBDIR ?= /tmp/opensmtpd-tables-deb
-BACKENDS = sqlite passwd
+BACKENDS = sqlite passwd postgres mysql ldap redis socketmap
 SWIFT ?= swift
 RELEASE_FLAGS = -c release -Xswiftc -static-stdlib
 
-.PHONY: all build release test run bench install clean deps deb install-test e2e
+.PHONY: all build release test run bench bench-all install clean deps deb install-test e2e
 
 all: build
 
@@ -33,6 +33,10 @@ run: release
 # Prints requests/s, latency and memory of table-sqlite and table-passwd (10,000 users).
 bench: release
 	scripts/bench.sh
+
+# The same for every backend, each against its own server on 127.0.0.1.
+bench-all: bench
+	for b in postgres mysql ldap redis socketmap; do scripts/bench-$$b.sh || exit 1; done
 
 install: release
 	install -d $(DESTDIR)$(LIBEXECDIR)/opensmtpd
