@@ -14,8 +14,14 @@ static inline int COpenLDAP_set_int(LDAP *ld, int option, int value) {
 }
 
 /// ldap_set_option for a timeval-valued option (LDAP_OPT_NETWORK_TIMEOUT, LDAP_OPT_TIMEOUT).
-static inline int COpenLDAP_set_timeout(LDAP *ld, int option, int seconds) {
-    struct timeval tv = { seconds, 0 };
+static inline struct timeval COpenLDAP_timeval(double seconds) {
+    if (seconds < 0.001) seconds = 0.001;
+    struct timeval tv = { (time_t)seconds, (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
+    return tv;
+}
+
+static inline int COpenLDAP_set_timeout(LDAP *ld, int option, double seconds) {
+    struct timeval tv = COpenLDAP_timeval(seconds);
     return ldap_set_option(ld, option, &tv);
 }
 
@@ -39,16 +45,16 @@ static inline int COpenLDAP_simple_bind(LDAP *ld, const char *dn, const char *pa
 
 /// ldap_search_ext on the whole subtree under `base`, with a server-side time limit.
 static inline int COpenLDAP_search(LDAP *ld, const char *base, const char *filter, char **attributes,
-                                   int sizelimit, int seconds, int *msgid) {
-    struct timeval tv = { seconds, 0 };
+                                   int sizelimit, double seconds, int *msgid) {
+    struct timeval tv = COpenLDAP_timeval(seconds);
     return ldap_search_ext(ld, base, LDAP_SCOPE_SUBTREE, filter, attributes, 0, NULL, NULL,
                            &tv, sizelimit, msgid);
 }
 
 /// ldap_result for every message of `msgid`, waiting at most `seconds`.
 /// Returns the message type, 0 on timeout, -1 on failure.
-static inline int COpenLDAP_result_all(LDAP *ld, int msgid, int seconds, LDAPMessage **result) {
-    struct timeval tv = { seconds, 0 };
+static inline int COpenLDAP_result_all(LDAP *ld, int msgid, double seconds, LDAPMessage **result) {
+    struct timeval tv = COpenLDAP_timeval(seconds);
     return ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, result);
 }
 

@@ -17,7 +17,7 @@ final class LDAPConnection: TableConnection {
 
     init(_ config: LDAPConfig) throws(TableError) {
         self.config = config
-        handle = try Self.connectAndBind(config)
+        handle = try Self.connectAndBind(config, deadline: monotonicSeconds() + Double(config.timeoutSeconds))
         for (service, search) in config.searches {
             if let attributes = search.attributes { attributeLists[service] = CStringArray(attributes) }
         }
@@ -25,11 +25,15 @@ final class LDAPConnection: TableConnection {
 
     /// Tries each URL in order and binds with `username`/`password` (anonymous when both are
     /// empty); the first that works is used.
-    static func connectAndBind(_ config: LDAPConfig) throws(TableError) -> LDAPHandle {
+    static func connectAndBind(_ config: LDAPConfig, deadline: Double) throws(TableError) -> LDAPHandle {
         var failures: [String] = []
         for url in config.urls {
+            guard monotonicSeconds() < deadline else {
+                failures.append("\(url.url): not tried, the timeout was used up")
+                continue
+            }
             do {
-                let handle = try LDAPHandle(url, config: config)
+                let handle = try LDAPHandle(url, config: config, deadline: deadline)
                 let code = handle.bind(dn: config.bindDN, password: Array(config.password.utf8))
                 if code == LDAP_SUCCESS {
                     handle.readAhead()
@@ -45,9 +49,12 @@ final class LDAPConnection: TableConnection {
     }
 
     func answer(_ request: Request) -> Answer {
+        // One request, one timeout, whatever number of steps it takes.
+        let deadline = monotonicSeconds() + Double(config.timeoutSeconds)
+        handle.limit(to: deadline)
         switch (request.operation, request.service) {
         case (.check, .auth):
-            return authenticate(request.key, table: request.table)
+            return authenticate(request.key, table: request.table, deadline: deadline)
         case (_, .auth):
             return .error("auth is answered by check only")
         case (.fetch, _):
@@ -126,7 +133,7 @@ final class LDAPConnection: TableConnection {
     /// connection. Wrong password and unknown user are not-found; an empty password is
     /// not-found without any bind (an empty simple bind is an anonymous bind, which many
     /// servers accept); a directory that cannot be reached is an error.
-    private func authenticate(_ key: [UInt8], table: String) -> Answer {
+    private func authenticate(_ key: [UInt8], table: String, deadline: Double) -> Answer {
         guard let colon = key.firstIndex(of: UInt8(ascii: ":")) else {
             return .error("auth key is not user:password")
         }
@@ -153,17 +160,21 @@ final class LDAPConnection: TableConnection {
         } else {
             return .error("no auth_filter or auth_dn_template configured")
         }
-        return bind(dn: dn, password: password)
+        return bind(dn: dn, password: password, deadline: deadline)
     }
 
     /// Binds as `dn` on a new handle (never on the service connection, whose identity must
     /// not change), trying the URLs in order while they cannot be reached.
-    private func bind(dn: String, password: [UInt8]) -> Answer {
+    private func bind(dn: String, password: [UInt8], deadline: Double) -> Answer {
         var failures: [String] = []
         for url in config.urls {
+            guard monotonicSeconds() < deadline else {
+                failures.append("\(url.url): not tried, the timeout was used up")
+                continue
+            }
             let userHandle: LDAPHandle
             do {
-                userHandle = try LDAPHandle(url, config: config)
+                userHandle = try LDAPHandle(url, config: config, deadline: deadline)
             } catch {
                 failures.append(error.message)
                 continue

@@ -9,7 +9,8 @@ import Glibc
 final class LDAPHandle {
     let ld: OpaquePointer
     let url: LDAPServerURL
-    let timeoutSeconds: Int32
+    /// The time each network step may take now: the request's remaining time (see `limit`).
+    private(set) var timeoutSeconds: Double
 
     /// libldap initialises its TLS library the first time a context is made, with a plain
     /// counter: workers connecting at the same moment make their TLS contexts one at a time.
@@ -30,7 +31,7 @@ final class LDAPHandle {
     /// ldap_initialize plus the per-handle options: LDAPv3, network and operation timeouts,
     /// referral chasing, TLS settings (CA file, verification, then a fresh TLS context so
     /// they apply to this handle only), then StartTLS when asked. Does not bind.
-    init(_ url: LDAPServerURL, config: LDAPConfig) throws(TableError) {
+    init(_ url: LDAPServerURL, config: LDAPConfig, deadline: Double) throws(TableError) {
         var handle: OpaquePointer?
         let status = ldap_initialize(&handle, url.url)
         guard status == LDAP_SUCCESS, let handle else {
@@ -38,10 +39,9 @@ final class LDAPHandle {
         }
         self.ld = handle
         self.url = url
-        self.timeoutSeconds = Int32(config.timeoutSeconds)
+        self.timeoutSeconds = Double(config.timeoutSeconds)
         _ = COpenLDAP_set_int(ld, LDAP_OPT_PROTOCOL_VERSION, LDAP_VERSION3)
-        _ = COpenLDAP_set_timeout(ld, LDAP_OPT_NETWORK_TIMEOUT, timeoutSeconds)
-        _ = COpenLDAP_set_timeout(ld, LDAP_OPT_TIMEOUT, timeoutSeconds)
+        limit(to: deadline)
         _ = COpenLDAP_set_referrals(ld, config.followReferrals ? 1 : 0)
         if url.isLDAPS || url.startTLS {
             let created = Self.tlsSetupLock.withLock {
@@ -61,6 +61,15 @@ final class LDAPHandle {
                 throw TableError(.connection, "\(url.url): StartTLS failed: \(diagnostic(started))")
             }
         }
+    }
+
+    /// Bounds every following network step (connect, TLS, bind, search) by what is left until
+    /// `deadline`, so that one request never waits more than `timeout` in all, however many
+    /// steps (search for the DN, then bind as the user; several URLs) it takes.
+    func limit(to deadline: Double) {
+        timeoutSeconds = max(0.001, deadline - monotonicSeconds())
+        _ = COpenLDAP_set_timeout(ld, LDAP_OPT_NETWORK_TIMEOUT, timeoutSeconds)
+        _ = COpenLDAP_set_timeout(ld, LDAP_OPT_TIMEOUT, timeoutSeconds)
     }
 
     deinit {
@@ -126,7 +135,7 @@ final class LDAPHandle {
         defer { if let result { ldap_msgfree(result) } }
         if type == 0 {
             ldap_abandon_ext(ld, msgid, nil, nil)
-            throw .connection("no answer from \(url.url) within \(timeoutSeconds) s")
+            throw .connection("no answer from \(url.url) in time")
         }
         guard type > 0, let result else {
             throw .connection("search: \(diagnostic(COpenLDAP_last_error(ld)))")

@@ -77,9 +77,11 @@ import TableDriver
             let started = monotonicNow()
             let answer = try table.request(operation, service, key: key, timeout: Double(timeout) * 3 + 5)
             #expect(answer.hasPrefix("error|"), "\(operation) \(service): \(answer)")
-            #expect(monotonicNow() - started <= Double(timeout) * 2 + 1, "\(operation) \(service)")
+            #expect(monotonicNow() - started <= Double(timeout) + 1, "\(operation) \(service)")
         }
-        try pipelinedErrors(table, count: 8, within: Double(timeout) * 2 + 1)
+        // Pipelined, the requests share the workers (max_connections 4: the reader and three
+        // workers, see TableServer): 8 requests take at most three rounds of one timeout.
+        try pipelinedErrors(table, count: 8, within: Double(timeout) * 3 + 1)
         slapd.thaw()
         #expect(try retry(table, "lookup", "userinfo", key: "alice", until: Self.alice, seconds: 8) == Self.alice)
         #expect(table.isRunning)
