@@ -132,9 +132,9 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
         let answer = request.operation == .update ? update(&connection) : serve(request, &connection)
         let (line, sent) = Reply.encode(operation: request.operation, id: request.id, answer: answer)
         if case .error(let message) = sent {
-            logger.warning("\(request.operation) \(request.service) \(Self.describeKey(request)): \(message)")
+            logger.warning("\(Self.describe(request)): \(message)")
         } else {
-            logger.debug("\(request.operation) \(request.service) \(Self.describeKey(request)): \(sent == .notFound ? "not-found" : "found")")
+            logger.debug("\(Self.describe(request)): \(sent == .notFound ? "not-found" : "found")")
         }
         send(line)
     }
@@ -191,13 +191,16 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
         }
     }
 
-    /// A key as it may appear in a log line: never an auth key (it holds the password).
-    static func describeKey(_ request: Request) -> String {
+    /// A request as it may appear in a log line (`lookup alias "key"`, `fetch source`,
+    /// `update`): never with an auth key, which holds the password.
+    static func describe(_ request: Request) -> String {
         switch request.operation {
-        case .update, .fetch: return ""
+        case .update: return "update"
+        case .fetch: return "fetch \(request.service)"
         case .check, .lookup:
-            if request.service == .auth { return "<auth key>" }
-            return "\"\(String(decoding: request.key.prefix(200), as: UTF8.self))\""
+            let key = request.service == .auth
+                ? "<auth key>" : "\"\(String(decoding: request.key.prefix(200), as: UTF8.self))\""
+            return "\(request.operation) \(request.service) \(key)"
         }
     }
 }
