@@ -77,10 +77,11 @@ public struct ConfigReader: Sendable {
         }
     }
 
-    /// Throws every problem found so far, in line order.
+    /// Throws every problem found so far, in line order; problems of the file as a whole
+    /// (often a consequence of a bad line) come last.
     public func finish() throws(ConfigErrors) {
         guard problems.isEmpty else {
-            throw ConfigErrors(problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
+            throw ConfigErrors(problems.sorted { ($0.line ?? Int.max) < ($1.line ?? Int.max) })
         }
     }
 

@@ -299,9 +299,9 @@ import TableDriver
         let bad = try TestEnvironment.capture(binary, ["-n", fixture.config])
         #expect(bad.status == 1)
         #expect(bad.stderr == """
-            \(fixture.config): missing "url": the LDAP server, e.g. url ldap://127.0.0.1
             \(fixture.config):6: credentials_attributes needs 2 attributes, not 1: user name, password hash
             \(fixture.config):7: unknown keyword "bogus"
+            \(fixture.config): missing "url": the LDAP server, e.g. url ldap://127.0.0.1
 
             """)
         // -n also connects and binds, like smtpd -n checks what it can.

@@ -141,11 +141,11 @@ import TableDriver
         #expect(result.status == 1)
         let c = fixture.config
         #expect(result.stderr == """
-            \(c): missing "socket": the server's unix socket path or inet:host:port
             \(c):1: "protocol" must be line or netstring, not "postfix"
             \(c):2: unknown keyword "sockets"
             \(c):3: "timeout" must be a whole number from 1 to 300, not "0"
             \(c):4: "map" cannot contain spaces or line breaks
+            \(c): missing "socket": the server's unix socket path or inet:host:port
 
             """)
     }
