@@ -9,6 +9,7 @@
 #
 # Usage: scripts/soak.sh [N] [BACKEND...]     (N defaults to 1000000; all seven backends)
 # Env:   SOAK_BUILD=debug    use the debug build (no release build; for short CI slices)
+#        SOAK_BIN=DIR        use the binaries already built in DIR (no build at all)
 #        SOAK_REPORT_EVERY   requests between reports (default 100000, or N/2 when smaller)
 # Driver and backend are pinned to core 0 (taskset -c 0). Exits 1 if any backend failed.
 set -euo pipefail
@@ -21,7 +22,9 @@ backends=("$@")
 every="${SOAK_REPORT_EVERY:-100000}"
 [ "$every" -le $((count / 2)) ] || every=$((count / 2))
 
-if [ "${SOAK_BUILD:-release}" = debug ]; then
+if [ -n "${SOAK_BIN:-}" ]; then
+  bin="$SOAK_BIN"
+elif [ "${SOAK_BUILD:-release}" = debug ]; then
   swift build -j 1 >/dev/null
   bin="$(swift build --show-bin-path)"
 else

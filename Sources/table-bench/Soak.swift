@@ -51,6 +51,8 @@ struct Soak {
         let descriptorsBefore = table.openDescriptorCount() ?? -1
         print("  soak: \(count) requests (7/10 hits, 2/10 misses, 1/10 \(unregistered) errors, update every \(updateEvery)), one at a time")
         print("  open descriptors after warm-up: \(descriptorsBefore)")
+        // Reports as they come, also through a pipe (scripts/soak.sh tees them).
+        fflush(nil)
 
         var wrong = 0
         var firstRSS: Int?
@@ -85,6 +87,7 @@ struct Soak {
                 if firstRSS == nil { firstRSS = rss }
                 lastRSS = rss
                 print("  after \(index + 1): VmRSS \(rss) KiB, VmHWM \(peak) KiB, \(table.openDescriptorCount() ?? -1) fds, \(format(rate, 0)) req/s")
+                fflush(nil)
                 started = now()
             }
         }

@@ -8,6 +8,13 @@ import TableDriver
     static let database = 11
 
     func runFaultScenario(_ scenario: (FaultHarness) -> FaultReport) throws {
+        let report = try faultReport(scenario)
+        // The measured times, for docs/robustness.md.
+        print("fault harness, table-redis: \(report.notes.joined(separator: "; "))")
+        #expect(report.failures.isEmpty, "\(report)")
+    }
+
+    func faultReport(_ scenario: (FaultHarness) -> FaultReport) throws -> FaultReport {
         let port = try #require(RedisServers.port)
         RedisServers.cli(port: port, database: Self.database, ["SET", "alias:fault-a", "first-value"])
         RedisServers.cli(port: port, database: Self.database, ["SET", "alias:fault-b", "second-value"])
@@ -20,10 +27,7 @@ import TableDriver
             })
         let harness = FaultHarness(target)
         defer { harness.cleanUp() }
-        let report = scenario(harness)
-        // The measured times, for docs/robustness.md.
-        print("fault harness, \(harness.target.binary.split(separator: "/").last!): \(report.notes.joined(separator: "; "))")
-        #expect(report.failures.isEmpty, "\(report)")
+        return scenario(harness)
     }
 
     @Test func unresolvableHostAnswersErrorAndKeepsServing() throws {
@@ -36,5 +40,12 @@ import TableDriver
 
     @Test func connectionResetByTheNetwork() throws {
         try runFaultScenario { $0.connectionReset() }
+    }
+
+    /// The harness itself: a delay past the timeout where it expects a right answer must be
+    /// reported (so the scenarios above can fail).
+    @Test func harnessReportsAnAnswerThatDidNotCome() throws {
+        let report = try faultReport { $0.slowReplies(under: 2.5, over: 2.5) }
+        #expect(report.failures.contains { $0.contains("expected \"found|first-value\"") }, "\(report)")
     }
 }

@@ -190,6 +190,7 @@ setup_socketmap() { # WORKDIR
   setsid taskset -c 1 "$python" scripts/servers/socketmap_server.py --pidfile "$work/server.pid" \
     --map-file "$work/map.txt" --unix "line:$work/map.sock" --tcp "netstring:$port" \
     >"$work/server.log" 2>&1 < /dev/null &
+  disown
   for _ in $(seq 1 100); do [ -s "$work/server.pid" ] && break; sleep 0.05; done
   printf 'socket inet:127.0.0.1:%s\nprotocol netstring\n' "$port" > "$work/netstring.conf"
   config="$work/map.sock"
