@@ -9,7 +9,7 @@ BACKENDS = sqlite passwd postgres mysql ldap redis socketmap
 SWIFT ?= swift
 RELEASE_FLAGS = -c release -Xswiftc -static-stdlib
 
-.PHONY: all build release test run bench bench-all install clean deps deb install-test e2e
+.PHONY: all build release test run bench bench-all soak install clean deps deb install-test e2e
 
 all: build
 
@@ -37,6 +37,10 @@ bench: release
 # The same for every backend, each against its own server on 127.0.0.1.
 bench-all: bench
 	for b in postgres mysql ldap redis socketmap; do scripts/bench-$$b.sh || exit 1; done
+
+# The leak soak: 1,000,000 mixed requests per backend against its real server (about 10 min).
+soak: release
+	scripts/soak.sh
 
 install: release
 	install -d $(DESTDIR)$(LIBEXECDIR)/opensmtpd

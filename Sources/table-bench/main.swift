@@ -15,6 +15,10 @@ import TableDriver
 /// --windows, and prints requests/s, p50/p99 latency and the backend's peak RSS.
 /// To pin the driver and the backend to one core, as the issues' figures were measured, run
 /// it under `taskset -c 0`: the backend inherits the affinity.
+///
+/// With `--soak N [--report-every 100000] [--update-every 10000] [--miss-template T]
+/// [--error-service S]` it runs the leak soak instead (see Soak.swift) and exits 1 if it
+/// fails.
 struct Options {
     var binary = ""
     var argument = ""
@@ -25,6 +29,7 @@ struct Options {
     var keyTemplate = "user{}@example.org"
     var keyCount = 10_000
     var warmup = 1_000
+    var soak: Soak?
 }
 
 func fail(_ message: String) -> Never {
@@ -42,6 +47,7 @@ func parseOptions() -> Options {
     var options = Options()
     var arguments = Array(CommandLine.arguments.dropFirst())
     var positional: [String] = []
+    var soak = Soak(count: 0, missTemplate: "")
     while !arguments.isEmpty {
         let argument = arguments.removeFirst()
         func value() -> String {
@@ -56,13 +62,23 @@ func parseOptions() -> Options {
         case "--key-template": options.keyTemplate = value()
         case "--key-count": options.keyCount = number(value(), argument)
         case "--warmup": options.warmup = Int(value()) ?? 0
+        case "--soak": soak.count = number(value(), argument)
+        case "--report-every": soak.reportEvery = number(value(), argument)
+        case "--update-every": soak.updateEvery = number(value(), argument)
+        case "--miss-template": soak.missTemplate = value()
+        case "--error-service": soak.errorService = value()
         case "-h", "--help":
             print("usage: table-bench [--count N] [--windows 1,16] [--operation OP] [--service S] [--key-template T] [--key-count N] BINARY ARGUMENT")
+            print("       table-bench --soak N [--report-every N] [--update-every N] [--miss-template T] [--error-service S] [--service S] [--key-template T] BINARY ARGUMENT")
             exit(0)
         default: positional.append(argument)
         }
     }
     guard positional.count == 2 else { fail("expected BINARY and ARGUMENT; see --help") }
+    if soak.count > 0 {
+        if soak.missTemplate.isEmpty { soak.missTemplate = "missing-" + options.keyTemplate }
+        options.soak = soak
+    }
     options.binary = positional[0]
     options.argument = positional[1]
     return options
@@ -152,6 +168,12 @@ do {
     print("\(options.binary.split(separator: "/").last!) \(options.argument)")
     print("  registered: \(services.joined(separator: ", "))")
     print("  startup + handshake: \(format(startup * 1000, 2)) ms")
+    if let soak = options.soak {
+        let passed = try soak.run(table, options, keys: keyList, registered: services)
+        table.closeInput()
+        print("  exit status: \(table.wait(timeout: 10).map(String.init) ?? "still running")")
+        exit(passed ? 0 : 1)
+    }
     if options.warmup > 0 {
         _ = try drive(table, options, keys: keyList, count: options.warmup, window: 1)
     }
