@@ -109,3 +109,60 @@ public enum SecretProbe {
         return (leaks(of: secrets, in: output.stderr), output.stderr)
     }
 }
+
+/// One backend's secrets check: runs the table at `-v` as smtpd would, on configs the test
+/// writes between runs (good, refused by the server, server down, broken), all with stderr
+/// appended to one log, then scans that log and the command-line modes' stderr.
+public struct SecretScenario {
+    public var executable: String
+    public var config: String
+    /// The table's stderr, appended to by every run.
+    public var log: String
+    public var secrets: [String]
+    public var credentialKeys: [String]
+    public var authKeys: [String]
+    public var tableName = "secrets"
+
+    public init(executable: String, config: String, log: String, secrets: [String], credentialKeys: [String], authKeys: [String]) {
+        self.executable = executable
+        self.config = config
+        self.log = log
+        self.secrets = secrets
+        self.credentialKeys = credentialKeys
+        self.authKeys = authKeys
+    }
+
+    /// Starts the table at `-v` on the config as written now and exercises it; then, for each
+    /// of `updates`, lets it rewrite the config, sends `update` and exercises the table again;
+    /// then ends its input. Returns the answers to the updates; throws if the table does not
+    /// answer or does not exit 0.
+    @discardableResult
+    public func serve(updates: [() throws -> Void] = []) throws -> [String] {
+        let table = try TableProcess(executable: executable, tableName: tableName, arguments: ["-v", config], stderrPath: log)
+        _ = try table.handshake()
+        try SecretProbe.exercise(table, credentialKeys: credentialKeys, authKeys: authKeys)
+        var answers: [String] = []
+        for rewrite in updates {
+            try rewrite()
+            answers.append(try table.request("update"))
+            try SecretProbe.exercise(table, credentialKeys: credentialKeys, authKeys: authKeys)
+        }
+        table.closeInput()
+        guard let status = table.wait(timeout: 20), status == 0 else {
+            throw DriverError("\(executable) did not exit 0 at the end of its input")
+        }
+        return answers
+    }
+
+    /// The secrets on stderr of `-n` and the one-request modes on the config as written now.
+    public func commandLineLeaks() throws -> (leaks: [String], output: String) {
+        try SecretProbe.leaksFromCommandLine(executable, config: config, authKey: authKeys.first,
+                                             credentialKey: credentialKeys.first, secrets: secrets)
+    }
+
+    /// What `serve` runs logged.
+    public func logText() -> String { (try? TestEnvironment.readText(log)) ?? "" }
+
+    /// The secrets found in what `serve` runs logged.
+    public func logLeaks() -> [String] { SecretProbe.leaks(of: secrets, in: logText()) }
+}
