@@ -42,6 +42,10 @@ swift test "$@"
 # Fewer would end before memory settles (table-passwd's RSS grows until its second update).
 SOAK_BIN="$(swift build --show-bin-path)" SOAK_REPORT_EVERY=50000 scripts/soak.sh 100000 sqlite passwd
 
+# The same suite under AddressSanitizer and ThreadSanitizer, against the same servers
+# (docs/robustness.md gives what it costs; TABLES_SKIP_SANITIZERS=1 skips it by hand).
+[ "${TABLES_SKIP_SANITIZERS:-0}" = 1 ] || scripts/sanitizers.sh
+
 # The Debian packages build, pass lintian, install and answer (install-test.sh), and the
 # real OpenSMTPD 7.6 delivers mail through them in a Debian 13 root (e2e.sh).
 scripts/install-test.sh

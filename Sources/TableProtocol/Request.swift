@@ -28,6 +28,15 @@ public struct Request: Sendable, Equatable {
 public struct ReplyAddress: Sendable, Equatable {
     public var operation: String
     public var id: String
+
+    /// The address as it may appear in a log line: its op and id only when they look like
+    /// smtpd's (a name, a hex id). A broken line can carry the auth key in either field; the
+    /// reply still echoes the id so smtpd can match it.
+    public var logDescription: String {
+        let shownOperation = RequestParser.isPlainName(operation) ? operation : "unknown-operation"
+        let shownID = RequestParser.isHexID(id) ? id : "with a malformed id"
+        return "\(shownOperation) request \(shownID)"
+    }
 }
 
 /// What the parser made of one input line.
@@ -88,15 +97,15 @@ public enum RequestParser {
             return .invalid(address, reason: "unsupported protocol version")
         }
         guard let operation else {
-            return .invalid(address, reason: "unknown operation \"\(opName)\"")
+            return .invalid(address, reason: isPlainName(opName) ? "unknown operation \"\(opName)\"" : "unknown operation")
         }
         let table = String(decoding: tableField, as: UTF8.self)
 
         var service = Service.none
         if let serviceField {
             guard let name = token(serviceField), let known = Service(rawValue: name), known != .none else {
-                let shown = token(serviceField) ?? "?"
-                return .invalid(address, reason: "unsupported service \"\(shown)\"")
+                let shown = token(serviceField).flatMap { isPlainName($0) ? $0 : nil }
+                return .invalid(address, reason: shown.map { "unsupported service \"\($0)\"" } ?? "unsupported service")
             }
             service = known
         }
@@ -116,6 +125,20 @@ public enum RequestParser {
     }
 
     /// A field usable as an op, id or service name in a reply: non-empty printable ASCII.
+    /// Whether a field may be echoed in a reason or a log line: a short name of lowercase
+    /// letters, digits, `-` and `_` (every op and service is one). Anything else may be an
+    /// auth key pushed into the wrong field by a broken line, and its password must not be
+    /// logged (DESIGN.md, house rule 5).
+    public static func isPlainName(_ text: String) -> Bool {
+        text.utf8.count <= 32 && text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d || $0 == 0x5f }
+    }
+
+    /// Whether an id may be logged: smtpd's ids are hexadecimal (`%016llx`). Any other id
+    /// may be an auth key pushed into the id field by a broken line.
+    public static func isHexID(_ id: String) -> Bool {
+        id.utf8.count <= 32 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
+    }
+
     static func token(_ field: [UInt8]) -> String? {
         guard !field.isEmpty, field.count <= 256, field.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
             return nil

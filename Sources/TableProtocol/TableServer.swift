@@ -110,7 +110,7 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
                 queue.push(request)
             }
         case .invalid(let address, let reason):
-            logger.warning("\(address.operation) request \(address.id): \(reason)")
+            logger.warning("\(address.logDescription): \(reason)")
             send(Reply.encodeError(address, reason: reason))
         case .unanswerable(let reason):
             // The line itself is not logged: it may hold an auth key.

@@ -36,6 +36,8 @@ struct PostgresConfig: Sendable {
         let conninfo = reader.string("conninfo")
         if conninfo == nil {
             reader.report(nil, "missing \"conninfo\": the libpq connection string (e.g. host=localhost dbname=mail user=smtpd)")
+        } else if let entry = reader.entry("conninfo"), let problem = ConninfoCheck.problem(conninfo!) {
+            reader.report(entry.line, "conninfo: \(problem)")
         }
         try reader.finish()
         return PostgresConfig(path: path, conninfo: conninfo ?? "", queries: queries,

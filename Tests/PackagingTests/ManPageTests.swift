@@ -66,15 +66,10 @@ import TableProtocol
         try #require(FileManager.default.isExecutableFile(atPath: mandoc) || !TestEnvironment.serversRequired,
                      "mandoc is not installed")
         guard FileManager.default.isExecutableFile(atPath: mandoc) else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mandoc)
-        process.arguments = ["-Tlint", "-W", "warning", Self.root.appendingPathComponent("packaging/man/table-\(name).5").path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // TestEnvironment.capture, not Foundation's Process: Process.run leaks a weak-reference
+        // side table that LeakSanitizer reports at exit (scripts/sanitizers.sh).
+        let run = try TestEnvironment.capture(mandoc, ["-Tlint", "-W", "warning", Self.root.appendingPathComponent("packaging/man/table-\(name).5").path])
+        let text = run.stdout + run.stderr
         let problems = text.split(separator: "\n").filter { !$0.contains("mandoc.db") }
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }

@@ -22,6 +22,22 @@ import TableProtocol
         #expect(!config.setsStatementTimeout)
     }
 
+    /// A conninfo libpq cannot parse is a load error with its line, and libpq's message
+    /// (which quotes the word it stumbled on: here part of the password) is shown without it.
+    @Test func unparsableConninfoIsALineErrorWithoutThePassword() {
+        for conninfo in ["host=db password=two Words", "postgresql://u:p@db/mail?Pass%20Word=1", "host='db"] {
+            do {
+                _ = try load("# c\nconninfo \(conninfo)\nquery_alias SELECT a FROM t WHERE k = $1\n")
+                Issue.record("\(conninfo) loaded")
+            } catch {
+                #expect(error.problems.count == 1 && error.problems[0].line == 2, "\(error.problems)")
+                let text = error.problems.map(\.description).joined()
+                #expect(text.contains("libpq cannot parse it") && !text.contains("Word"), "\(text)")
+            }
+        }
+        #expect(ConninfoCheck.hidingQuotedParts(#"missing "=" after "x" in "y"#) == #"missing "=" after "..." in "..."#)
+    }
+
     @Test func passwordsInConninfoAreNoticed() throws {
         let withPassword = [
             "host=db password=secret",

@@ -30,7 +30,7 @@ import TableDriver
                 }
             }
             let lineCount = bytes.split(separator: 0x0a, omittingEmptySubsequences: false).count
-            do {
+            do throws(ConfigErrors) {
                 let file = try ConfigFile.parse(bytes, path: "/f.conf")
                 var reader = ConfigReader(file, keywords: keywords)
                 let queries = SQLQueries(&reader)

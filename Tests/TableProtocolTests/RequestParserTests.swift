@@ -56,6 +56,17 @@ import Testing
             == .invalid(ReplyAddress(operation: "fetch", id: "00000007"), reason: "unexpected fields after the id"))
     }
 
+    /// An auth key pushed into the op or service field by a broken line is not echoed in the
+    /// reason (which is logged); a non-hex id is not logged either.
+    @Test func reasonsNeverEchoAnAuthKey() {
+        #expect(parse("table|0.1|1.0|t|lookup|alice:Secret1|00000004|k")
+            == .invalid(ReplyAddress(operation: "lookup", id: "00000004"), reason: "unsupported service"))
+        #expect(parse("table|0.1|1.0|t|alice:Secret1|auth|00000005|k")
+            == .invalid(ReplyAddress(operation: "alice:Secret1", id: "00000005"), reason: "unknown operation"))
+        #expect(ReplyAddress(operation: "alice:Secret1", id: "alice:Secret2").logDescription == "unknown-operation request with a malformed id")
+        #expect(ReplyAddress(operation: "check", id: "00000000000000aF").logDescription == "check request 00000000000000aF")
+    }
+
     @Test func linesWithoutAnIdAreUnanswerable() {
         for text in ["", "garbage", "table", "table|0.1|1.0|t", "table|0.1|1.0|t|lookup", "table|0.1|1.0|t|lookup|alias",
                      "TABLE|0.1|1.0|t|lookup|alias|00000001|k", "table|0.1|1.0|t|lookup|alias||k", "table|0.1|1.0|t||alias|1|k",

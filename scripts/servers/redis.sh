@@ -4,6 +4,8 @@
 #   - another on port 16301 that the fault tests restart and freeze;
 #   - a Sentinel setup for the failover test: primary 16310, replica 16311, sentinel 16320
 #     monitoring them as "tables".
+# Ports can be moved with REDIS_TEST_PORT, REDIS_TEST_FAULT_PORT, REDIS_TEST_PRIMARY_PORT,
+# REDIS_TEST_REPLICA_PORT, REDIS_TEST_SENTINEL_PORT (several checkouts on one machine).
 # Usage: redis.sh start|stop|restart
 #   restart: saves the fault server's data, stops it and starts it again (fault tests).
 # Writes $TABLES_TEST_DIR/redis.env with the variables the tests read.
@@ -11,11 +13,11 @@ set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 dir="$TABLES_TEST_DIR/redis"
-port=16300
-fault_port=16301
-primary=16310
-replica=16311
-sentinel=16320
+port="${REDIS_TEST_PORT:-16300}"
+fault_port="${REDIS_TEST_FAULT_PORT:-16301}"
+primary="${REDIS_TEST_PRIMARY_PORT:-16310}"
+replica="${REDIS_TEST_REPLICA_PORT:-16311}"
+sentinel="${REDIS_TEST_SENTINEL_PORT:-16320}"
 
 pid_of() { [ -s "$1" ] && cat "$1" || true; }
 

@@ -5,15 +5,17 @@
 #   netstring framing on a unix socket and on 127.0.0.1:17001;
 # and a second server that the fault tests restart and freeze (line on fault.sock,
 # netstring on 127.0.0.1:17002).
+# Ports can be moved with SOCKETMAP_TEST_LINE_PORT, SOCKETMAP_TEST_NETSTRING_PORT and
+# SOCKETMAP_TEST_FAULT_PORT (several checkouts on one machine).
 # Usage: socketmap.sh start|stop|restart   (restart: the fault server only)
 # Writes $TABLES_TEST_DIR/socketmap.env with the variables the tests read.
 set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="$TABLES_TEST_DIR/socketmap"
-line_port=17000
-netstring_port=17001
-fault_port=17002
+line_port="${SOCKETMAP_TEST_LINE_PORT:-17000}"
+netstring_port="${SOCKETMAP_TEST_NETSTRING_PORT:-17001}"
+fault_port="${SOCKETMAP_TEST_FAULT_PORT:-17002}"
 python="$(command -v python3)"
 [ -x /usr/bin/python3 ] && python=/usr/bin/python3
 
