@@ -10,6 +10,34 @@ public struct SQLQuery: Sendable, Equatable {
     public var takesKey: Bool
 }
 
+extension SQLQuery {
+    /// What is wrong with the statement as prepared, if anything: its column count, and
+    /// whether it has a parameter for the key (a `query_*`) or none (`fetch_source`). The
+    /// three SQL backends check the same thing after preparing; only the placeholder and
+    /// the handling of extra parameters differ.
+    ///
+    /// - Parameters:
+    ///   - placeholder: how the key is written in this dialect (`?`, `$1`).
+    ///   - extraParameters: the problem when a `query_*` has more than one parameter, or
+    ///     nil when the backend accepts that (SQLite binds the key to the first only).
+    public func shapeProblem(columns: Int, parameters: Int, placeholder: String,
+                             extraParameters: ((Int) -> String)?) -> String? {
+        if columns != self.columns {
+            return "must return \(self.columns) column\(self.columns == 1 ? "" : "s"), returns \(columns)"
+        }
+        if takesKey && parameters == 0 {
+            return "has no parameter for the key (write \(placeholder) where the key goes)"
+        }
+        if takesKey && parameters > 1, let extraParameters {
+            return extraParameters(parameters)
+        }
+        if !takesKey && parameters > 0 {
+            return "takes no parameter, has \(parameters)"
+        }
+        return nil
+    }
+}
+
 /// The query keys the SQL backends share (sqlite, postgres, mysql), read from a config file.
 ///
 /// Every `query_*` is optional; the table registers exactly the services it has a query for.

@@ -67,17 +67,8 @@ final class MySQLSession {
         }
         let parameters = Int(mysql_stmt_param_count(handle))
         let columns = Int(mysql_stmt_field_count(handle))
-        var problem: String?
-        if columns != query.columns {
-            problem = "must return \(query.columns) column\(query.columns == 1 ? "" : "s"), returns \(columns)"
-        } else if query.takesKey && parameters != 1 {
-            problem = parameters == 0
-                ? "has no parameter for the key (write ? where the key goes)"
-                : "has \(parameters) parameters; write ? once, for the key"
-        } else if !query.takesKey && parameters > 0 {
-            problem = "takes no parameter, has \(parameters)"
-        }
-        if let problem {
+        if let problem = query.shapeProblem(columns: columns, parameters: parameters, placeholder: "?",
+                                            extraParameters: { "has \($0) parameters; write ? once, for the key" }) {
             statement.close()
             throw TableError(.configuration, "\(query.key): \(problem)")
         }

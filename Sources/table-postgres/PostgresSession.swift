@@ -96,17 +96,8 @@ final class PostgresSession {
         }
         let columns = Int(PQnfields(description))
         let parameters = Int(PQnparams(description))
-        var problem: String?
-        if columns != query.columns {
-            problem = "must return \(query.columns) column\(query.columns == 1 ? "" : "s"), returns \(columns)"
-        } else if query.takesKey && parameters != 1 {
-            problem = parameters == 0
-                ? "has no parameter for the key (write $1 where the key goes)"
-                : "uses $\(parameters); only $1 (the key) is given"
-        } else if !query.takesKey && parameters > 0 {
-            problem = "takes no parameter, has \(parameters)"
-        }
-        if let problem {
+        if let problem = query.shapeProblem(columns: columns, parameters: parameters, placeholder: "$1",
+                                            extraParameters: { "uses $\($0); only $1 (the key) is given" }) {
             throw SessionFailure(.query, TableError(.configuration, "\(query.key): \(problem)"))
         }
     }

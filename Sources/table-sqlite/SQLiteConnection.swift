@@ -75,15 +75,8 @@ final class SQLiteConnection: SQLConnection {
         guard let statement else { return .failure("no SQL statement") }
         let columns = Int(sqlite3_column_count(statement))
         let parameters = Int(sqlite3_bind_parameter_count(statement))
-        var problem: String?
-        if columns != query.columns {
-            problem = "must return \(query.columns) column\(query.columns == 1 ? "" : "s"), returns \(columns)"
-        } else if query.takesKey && parameters == 0 {
-            problem = "has no parameter for the key (write ? where the key goes)"
-        } else if !query.takesKey && parameters > 0 {
-            problem = "takes no parameter, has \(parameters)"
-        }
-        if let problem {
+        // More than one parameter is only a warning below: upstream binds the key to the first.
+        if let problem = query.shapeProblem(columns: columns, parameters: parameters, placeholder: "?", extraParameters: nil) {
             sqlite3_finalize(statement)
             return .failure(problem)
         }
