@@ -117,6 +117,14 @@ class Handler(socketserver.BaseRequestHandler):
             reply = self.frame(answer(map_name, key))
             if key == b"double":
                 reply = self.frame(b"OK one") + self.frame(b"OK two")
+            if key == b"late":
+                # a second, unasked reply a little after the first
+                try:
+                    sock.sendall(self.frame(b"OK one"))
+                    time.sleep(0.05)
+                except OSError:
+                    return
+                reply = self.frame(b"OK unasked")
             try:
                 sock.sendall(reply)
             except OSError:
