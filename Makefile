@@ -7,7 +7,7 @@ DESTDIR ?=
 DEBDIR ?= /tmp/opensmtpd-tables-deb
 BACKENDS = sqlite passwd postgres mysql ldap redis socketmap
 SWIFT ?= swift
-RELEASE_FLAGS = -c release -Xswiftc -static-stdlib
+RELEASE_FLAGS = $(shell scripts/release-flags.sh)
 
 .PHONY: all build release test run bench bench-all soak install clean deps deb install-test e2e
 

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/bench-setup.sh
-swift build -c release -j 1 -Xswiftc -static-stdlib >/dev/null
-bin="$(swift build -c release -Xswiftc -static-stdlib --show-bin-path)"
+swift build $(scripts/release-flags.sh) -j 1 >/dev/null
+bin="$(swift build $(scripts/release-flags.sh) --show-bin-path)"
 work="$(mktemp -d /tmp/table-bench-redis.XXXXXX)"
 trap 'stop_redis "$work"; rm -rf "$work"' EXIT
 count="${COUNT:-50000}"

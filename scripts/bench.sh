@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/bench-setup.sh
-bin="$(swift build -c release -Xswiftc -static-stdlib --show-bin-path)"
+bin="$(swift build $(scripts/release-flags.sh) --show-bin-path)"
 work="$(mktemp -d /tmp/table-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 count="${COUNT:-50000}"

@@ -3,7 +3,7 @@
 # first one request at a time from the command line, then over the smtpd protocol.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="$(swift build -c release -Xswiftc -static-stdlib --show-bin-path)"
+bin="$(swift build $(scripts/release-flags.sh) --show-bin-path)"
 work="$(mktemp -d /tmp/table-sqlite-demo.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 

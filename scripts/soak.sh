@@ -28,8 +28,8 @@ elif [ "${SOAK_BUILD:-release}" = debug ]; then
   swift build -j 1 >/dev/null
   bin="$(swift build --show-bin-path)"
 else
-  swift build -c release -j 1 -Xswiftc -static-stdlib >/dev/null
-  bin="$(swift build -c release -j 1 -Xswiftc -static-stdlib --show-bin-path)"
+  swift build $(scripts/release-flags.sh) -j 1 >/dev/null
+  bin="$(swift build $(scripts/release-flags.sh) -j 1 --show-bin-path)"
 fi
 
 # What each backend is asked: service and key template (keys 1..10,000 of the setup).
