@@ -3,6 +3,15 @@
 # the scripts (one definition instead of one per caller):
 #
 #   -c release -Xswiftc -static-stdlib -Xlinker -L<dir> -Xlinker <libstdc++.a>
+#   -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
+#   -Xlinker --symbol-ordering-file=scripts/link/hot-functions.txt
+#
+# Each part saves resident memory in every table process, measured on table-postgres at
+# window 16 (`scripts/bench-postgres.sh`; peak RSS, MiB):
+#   shared libstdc++, gold (before)                        15.1-15.5
+#   + static libstdc++                                     14.4-15.0
+#   + lld, relative relocations packed (DT_RELR)           14.5
+#   + hot functions side by side                           13.3
 #
 # The Swift runtime is linked into each binary, since Debian has no package for it. The
 # runtime is C++, and swiftc links it against the shared libstdc++ (-lstdc++ in the
@@ -14,14 +23,23 @@
 # at the end of the line resolves what later archive members ask for. Measured with
 # `make bench` (table-postgres, window 16): peak RSS 15.1-15.5 MiB -> 14.4-14.8 MiB.
 #
-# Where no libstdc++.a is installed (libstdc++-12-dev), the flags fall back to the shared
-# library and say so on stderr.
+# The runtime's pointers make a position-independent binary start with 450 KiB of relative
+# relocations, read in full by the dynamic loader; lld packs them into 3 KiB (DT_RELR,
+# glibc 2.36 and later). And the kernel maps code 64 KiB at a time around each page a
+# program touches, so the few hundred functions a table runs, scattered through 5 MiB of
+# runtime and standard library, kept most of it resident: lld lays out the functions listed
+# in scripts/link/hot-functions.txt side by side (scripts/link/update-hot-functions.sh
+# makes the list; names that no longer exist are ignored).
+#
+# Where no libstdc++.a is installed (libstdc++-12-dev), or the toolchain has no ld.lld, the
+# flags fall back to the shared library or to the default linker and say so on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 flags=(-c release -Xswiftc -static-stdlib)
+toolchain="$(dirname "$(readlink -f "$(command -v swift 2>/dev/null || echo /nonexistent)")")"
 archive=""
-for compiler in "$(dirname "$(command -v swift 2>/dev/null || echo /nonexistent)")/clang" clang g++ gcc; do
+for compiler in "$toolchain/clang" clang g++ gcc; do
   command -v "$compiler" >/dev/null 2>&1 || [ -x "$compiler" ] || continue
   candidate="$("$compiler" -print-file-name=libstdc++.a 2>/dev/null || true)"
   if [ -n "$candidate" ] && [ -f "$candidate" ]; then
@@ -38,5 +56,11 @@ if [ -n "$archive" ]; then
   flags+=(-Xlinker "-L$dir" -Xlinker "$archive")
 else
   echo "release-flags.sh: no libstdc++.a found (install libstdc++-12-dev); linking the shared libstdc++" >&2
+fi
+if [ -x "$toolchain/ld.lld" ]; then
+  flags+=(-Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs)
+  flags+=(-Xlinker "--symbol-ordering-file=$PWD/scripts/link/hot-functions.txt" -Xlinker --no-warn-symbol-ordering)
+else
+  echo "release-flags.sh: the toolchain has no ld.lld; linking with the default linker, code not ordered" >&2
 fi
 echo "${flags[*]}"
