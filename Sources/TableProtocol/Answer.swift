@@ -11,6 +11,12 @@ public enum Answer: Sendable, Equatable {
 
     /// The answer to a `check`: found with no value.
     public static let hit = Answer.found([])
+
+    /// How many bytes of value the reply carries.
+    var valueCount: Int {
+        if case .found(let value) = self { return value.count }
+        return 0
+    }
 }
 
 /// Builds reply lines, enforcing what keeps smtpd alive: a lookup or fetch value is never
@@ -24,7 +30,7 @@ public enum Reply {
     /// (the value check may have turned a `found` into an `error`).
     public static func encode(operation: Operation, id: String, answer: Answer) -> (line: [UInt8], sent: Answer) {
         let sent = validated(answer, for: operation)
-        return (line(operation: operation.rawValue, id: id, answer: sent), sent)
+        return (line(operation: operation, id: id, answer: sent), sent)
     }
 
     /// The error reply to a request the parser could not accept.
@@ -43,32 +49,51 @@ public enum Reply {
         return answer
     }
 
-    static func line(operation: String, id: String, answer: Answer) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(32 + id.utf8.count)
-        out.append(contentsOf: operation.utf8)
-        out.append(contentsOf: "-result|".utf8)
-        out.append(contentsOf: id.utf8)
-        out.append(UInt8(ascii: "|"))
+    /// The reply to a request: `<op>-result|<id>|` and the answer in the form its op takes.
+    static func line(operation: Operation, id: String, answer: Answer) -> [UInt8] {
+        var out = header(operation.rawValue, id, extra: answer.valueCount)
         switch answer {
         case .found(let value):
-            if operation == "update" {
-                out.append(contentsOf: "ok".utf8)
-            } else {
-                out.append(contentsOf: "found".utf8)
-                if operation != "check" {
-                    out.append(UInt8(ascii: "|"))
-                    out.append(contentsOf: value)
-                }
+            switch operation {
+            case .update: out.append(contentsOf: "ok".utf8)
+            case .check: out.append(contentsOf: "found".utf8)
+            case .lookup, .fetch:
+                out.append(contentsOf: "found|".utf8)
+                out.append(contentsOf: value)
             }
         case .notFound:
             // update has no not-found; it is an error there.
-            out.append(contentsOf: (operation == "update" ? "error|not found" : "not-found").utf8)
+            out.append(contentsOf: (operation == .update ? "error|not found" : "not-found").utf8)
         case .error(let message):
             out.append(contentsOf: "error|".utf8)
             out.append(contentsOf: sanitized(message))
         }
         out.append(0x0A)
+        return out
+    }
+
+    /// An error reply to a request known only by the op and id it was sent with.
+    static func line(operation: String, id: String, answer: Answer) -> [UInt8] {
+        if let known = Operation(rawValue: operation) { return line(operation: known, id: id, answer: answer) }
+        var out = header(operation, id, extra: 0)
+        switch answer {
+        case .found: out.append(contentsOf: "found".utf8)
+        case .notFound: out.append(contentsOf: "not-found".utf8)
+        case .error(let message):
+            out.append(contentsOf: "error|".utf8)
+            out.append(contentsOf: sanitized(message))
+        }
+        out.append(0x0A)
+        return out
+    }
+
+    private static func header(_ operation: String, _ id: String, extra: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(operation.utf8.count + id.utf8.count + extra + 32)
+        out.append(contentsOf: operation.utf8)
+        out.append(contentsOf: "-result|".utf8)
+        out.append(contentsOf: id.utf8)
+        out.append(UInt8(ascii: "|"))
         return out
     }
 

@@ -51,6 +51,11 @@ public enum ParsedLine: Sendable, Equatable {
 
 /// Splits request lines. It never fails and never traps, whatever the bytes: every outcome is
 /// one of the three `ParsedLine` cases.
+///
+/// This runs for every request smtpd sends, so it works on index ranges of the line and
+/// makes only what the request keeps: the id (a String, echoed in the reply) and the key.
+/// The op and service are matched as bytes, and their names are only made into text for an
+/// error reply.
 public enum RequestParser {
     public static let protocolVersion = "0.1"
     static let pipe = UInt8(ascii: "|")
@@ -58,8 +63,12 @@ public enum RequestParser {
     /// Parses one line (without its LF). `truncated` says the reader had to cut an overlong
     /// line: such a request is answered `error` if its id survived the cut.
     public static func parse(_ line: some Collection<UInt8>, truncated: Bool = false) -> ParsedLine {
-        var fields = FieldScanner(Array(line))
-        guard fields.next() == Array("table".utf8) else {
+        parse(bytes: Array(line), truncated: truncated)
+    }
+
+    static func parse(bytes: [UInt8], truncated: Bool) -> ParsedLine {
+        var fields = FieldScanner(bytes)
+        guard let magic = fields.next(), bytes[magic].elementsEqual("table".utf8) else {
             return .unanswerable(reason: "not a table request")
         }
         guard let version = fields.next(), fields.next() != nil /* timestamp */,
@@ -67,15 +76,16 @@ public enum RequestParser {
         else {
             return .unanswerable(reason: "truncated request, no operation")
         }
-        guard let opName = token(opField) else {
+        guard isToken(bytes[opField]) else {
             return .unanswerable(reason: "unreadable operation field")
         }
-        let operation = Operation(rawValue: opName)
+        let operation = Operation(bytes[opField])
+        var opName: String { String(decoding: bytes[opField], as: UTF8.self) }
 
         // Field layout after the op: update|<id>; fetch|<service>|<id>;
         // check|lookup|<service>|<id>|<key>. An unknown op is read like check/lookup,
         // the most common shape, to find an id to answer.
-        var serviceField: [UInt8]? = nil
+        var serviceField: Range<Int>? = nil
         if operation != .update {
             guard let field = fields.next() else {
                 return .unanswerable(reason: "\(opName) request without a service")
@@ -85,26 +95,29 @@ public enum RequestParser {
         guard let idField = fields.next() else {
             return .unanswerable(reason: "\(opName) request without an id")
         }
-        guard let id = token(idField) else {
+        guard isToken(bytes[idField]) else {
             return .unanswerable(reason: "\(opName) request with an unreadable id")
         }
-        let address = ReplyAddress(operation: opName, id: id)
+        let id = String(decoding: bytes[idField], as: UTF8.self)
+        var address: ReplyAddress { ReplyAddress(operation: opName, id: id) }
 
         if truncated {
             return .invalid(address, reason: "request line too long")
         }
-        guard String(decoding: version, as: UTF8.self) == protocolVersion else {
+        guard bytes[version].elementsEqual(protocolVersion.utf8) else {
             return .invalid(address, reason: "unsupported protocol version")
         }
         guard let operation else {
             return .invalid(address, reason: isPlainName(opName) ? "unknown operation \"\(opName)\"" : "unknown operation")
         }
-        let table = String(decoding: tableField, as: UTF8.self)
+        let table = String(decoding: bytes[tableField], as: UTF8.self)
 
         var service = Service.none
         if let serviceField {
-            guard let name = token(serviceField), let known = Service(rawValue: name), known != .none else {
-                let shown = token(serviceField).flatMap { isPlainName($0) ? $0 : nil }
+            let name = bytes[serviceField]
+            guard isToken(name), let known = Service(name), known != .none else {
+                let text = String(decoding: name, as: UTF8.self)
+                let shown = isToken(name) && isPlainName(text) ? text : nil
                 return .invalid(address, reason: shown.map { "unsupported service \"\($0)\"" } ?? "unsupported service")
             }
             service = known
@@ -120,7 +133,7 @@ public enum RequestParser {
             guard let key = fields.rest() else {
                 return .invalid(address, reason: "missing key")
             }
-            return .request(Request(id: id, operation: operation, service: service, key: key, table: table))
+            return .request(Request(id: id, operation: operation, service: service, key: Array(bytes[key]), table: table))
         }
     }
 
@@ -139,15 +152,37 @@ public enum RequestParser {
         id.utf8.count <= 32 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
     }
 
+    /// A field usable as an op, id or service name: 1 to 256 bytes of printable ASCII.
+    static func isToken(_ field: ArraySlice<UInt8>) -> Bool {
+        !field.isEmpty && field.count <= 256 && field.allSatisfy { $0 > 0x20 && $0 < 0x7f }
+    }
+
     static func token(_ field: [UInt8]) -> String? {
-        guard !field.isEmpty, field.count <= 256, field.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
-            return nil
-        }
-        return String(decoding: field, as: UTF8.self)
+        isToken(field[...]) ? String(decoding: field, as: UTF8.self) : nil
     }
 }
 
-/// Walks the `|`-separated fields of a line without copying more than each field.
+extension Operation {
+    private static let names = allCases.map { ($0, Array($0.rawValue.utf8)) }
+
+    /// The operation named by these bytes, if any (no String made).
+    init?(_ name: ArraySlice<UInt8>) {
+        guard let found = Self.names.first(where: { $0.1.elementsEqual(name) }) else { return nil }
+        self = found.0
+    }
+}
+
+extension Service {
+    private static let names = allCases.map { ($0, Array($0.rawValue.utf8)) }
+
+    /// The service named by these bytes, if any (no String made).
+    init?(_ name: ArraySlice<UInt8>) {
+        guard let found = Self.names.first(where: { $0.1.elementsEqual(name) }) else { return nil }
+        self = found.0
+    }
+}
+
+/// Walks the `|`-separated fields of a line, as index ranges into it.
 struct FieldScanner {
     private let bytes: [UInt8]
     private var position = 0
@@ -156,21 +191,21 @@ struct FieldScanner {
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// The next field up to `|` or the end of the line; nil when the line has no more fields.
-    mutating func next() -> [UInt8]? {
+    mutating func next() -> Range<Int>? {
         guard !exhausted else { return nil }
         if let end = bytes[position...].firstIndex(of: RequestParser.pipe) {
             defer { position = end + 1 }
-            return Array(bytes[position..<end])
+            return position..<end
         }
         exhausted = true
-        return Array(bytes[position...])
+        return position..<bytes.count
     }
 
     /// Everything after the last field read (the key); nil when no `|` followed it.
-    mutating func rest() -> [UInt8]? {
+    mutating func rest() -> Range<Int>? {
         guard !exhausted else { return nil }
         exhausted = true
-        return Array(bytes[position...])
+        return position..<bytes.count
     }
 
     var isAtEnd: Bool { exhausted }
