@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Ours beside the C original on the same server and data, in alternating runs, since a
+# figure measured minutes apart on a shared virtual machine can differ by 30%:
+#
+#   scripts/bench-compare.sh NAME C-BINARY     NAME: postgres, mysql, redis or socketmap
+#
+# C-BINARY is built by scripts/build-c-original.sh. Each round runs the C original, then
+# ours, with `table-bench --service alias` at window 1 (as smtpd asks) and 16, pinned with
+# the driver to core 0; the medians of ROUNDS rounds (default 5) of COUNT requests (default
+# 30000) are printed with each binary's peak RSS. The C table-mysql has no `port` keyword:
+# it gets the benchmark server's port from MYSQL_TCP_PORT, which libmariadb reads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/bench-setup.sh
+name=${1:?usage: bench-compare.sh postgres|mysql|redis|socketmap C-BINARY}
+original=$(readlink -f "${2:?usage: bench-compare.sh NAME C-BINARY}")
+rounds=${ROUNDS:-5}
+count=${COUNT:-30000}
+swift build $(scripts/release-flags.sh) -j 1 >/dev/null
+bin="$(swift build $(scripts/release-flags.sh) --show-bin-path)"
+work="$(mktemp -d /tmp/bench-compare.XXXXXX)"
+trap 'stop_$name "$work"; rm -rf "$work"' EXIT
+setup_$name "$work"
+
+c_config=$config
+if [ "$name" = mysql ]; then
+  c_config="$work/mysql-c.conf"
+  grep -v '^port ' "$config" > "$c_config"
+  export MYSQL_TCP_PORT="${MARIADB_BENCH_PORT:-13302}"
+fi
+
+run() { # LABEL BINARY CONFIG WINDOW
+  taskset -c 0 "$bin/table-bench" --count "$count" --windows "$4" --service alias \
+    --key-template 'user{}@example.org' --backend-stderr /dev/null "$2" "$3" |
+    awk -v label="$1 w$4" '/req\/s/ { for (i = 1; i <= NF; i++) if ($i == "req/s,") rate = $(i - 1) }
+                           /peak RSS/ { rss = $3 } END { print label, rate, rss }'
+}
+for ((round = 1; round <= rounds; round++)); do
+  for window in 1 16; do
+    run "C-original" "$original" "$c_config" "$window"
+    run "table-$name" "$bin/table-$name" "$config" "$window"
+  done
+done > "$work/runs"
+echo "table-$name beside the C original: $rounds rounds of $count lookups (req/s; peak RSS MiB)"
+sort "$work/runs" | awk '
+  { key = $1 " " $2; if (key != last && last != "") report(); last = key; rates[++n] = $3; rss = $4 + 0 > rss + 0 ? $4 : rss }
+  END { report() }
+  function report(   i, j, t, all) {
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (rates[j] < rates[i]) { t = rates[i]; rates[i] = rates[j]; rates[j] = t }
+    all = ""; for (i = 1; i <= n; i++) all = all " " rates[i]
+    printf "  %-24s median %6d req/s  (runs:%s)  peak RSS %s\n", last, rates[int((n + 1) / 2)], all, rss
+    n = 0; rss = 0
+  }'

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Instructions a backend executes per lookup, counted by valgrind's callgrind: unlike
+# requests/s on a shared 2-core VM (which vary by up to 30% from one run to the next), the
+# count is the same from run to run, so it shows what a change to the request path costs.
+#
+#   scripts/bench-instructions.sh NAME [BINARY...]
+#
+# NAME is sqlite, passwd, postgres, mysql, ldap, redis or socketmap; its benchmark server and
+# data come from scripts/lib/bench-setup.sh. Each BINARY (default: our release build of
+# table-NAME; a C original from scripts/build-c-original.sh works too) answers 1,000 and then
+# 3,000 serial lookups of SERVICE (default alias; credentials for passwd) under callgrind;
+# the difference over 2,000 is the cost of one lookup, startup excluded. Needs valgrind.
+# PROFILE=DIR keeps the 3,000-lookup profile of each binary there (callgrind_annotate reads it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/bench-setup.sh
+name=${1:?usage: bench-instructions.sh NAME [BINARY...]}
+shift
+command -v valgrind >/dev/null || { echo "bench-instructions.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
+swift build $(scripts/release-flags.sh) -j 1 >/dev/null
+bin="$(swift build $(scripts/release-flags.sh) --show-bin-path)"
+[ $# -gt 0 ] || set -- "$bin/table-$name"
+service=${SERVICE:-alias}
+[ "$name" != passwd ] || service=${SERVICE:-credentials}
+work="$(mktemp -d /tmp/bench-instructions.XXXXXX)"
+trap 'stop_$name "$work"; rm -rf "$work"' EXIT
+setup_$name "$work" >/dev/null
+config_for() { # BINARY: the C table-mysql has no port keyword (see bench-compare.sh)
+  if [ "$name" = mysql ] && [ "$(basename "$1")" = table-mysql ] && [ "$1" != "$bin/table-mysql" ]; then
+    grep -v '^port ' "$config" > "$work/mysql-c.conf"
+    echo "$work/mysql-c.conf"
+  else
+    echo "$config"
+  fi
+}
+export MYSQL_TCP_PORT="${MARIADB_BENCH_PORT:-13302}"
+for binary in "$@"; do
+  binary=$(readlink -f "$binary")
+  for count in 1000 3000; do
+    printf '#!/bin/sh\nexec valgrind -q --tool=callgrind --callgrind-out-file=%s "%s" "$@"\n' \
+      "$work/profile-$count" "$binary" > "$work/wrap.sh"
+    chmod +x "$work/wrap.sh"
+    "$bin/table-bench" --count "$count" --warmup 0 --windows 1 --service "$service" \
+      --key-template 'user{}@example.org' --backend-stderr /dev/null "$work/wrap.sh" "$(config_for "$binary")" >/dev/null
+    for _ in $(seq 1 50); do grep -q '^summary:' "$work/profile-$count" 2>/dev/null && break; sleep 0.1; done
+  done
+  first=$(awk '/^summary:/ { print $2 }' "$work/profile-1000")
+  last=$(awk '/^summary:/ { print $2 }' "$work/profile-3000")
+  echo "$binary: $(( (last - first) / 2000 )) instructions per $service lookup"
+  [ -z "${PROFILE:-}" ] || { mkdir -p "$PROFILE"; cp "$work/profile-3000" "$PROFILE/$(basename "$binary").callgrind"; }
+done
