@@ -99,7 +99,7 @@ public enum TableMain {
 
         switch mode {
         case .serve:
-            return TableServer<Program>(argument: argument, backend: backend, logger: logger).run()
+            return TableServer(Program.self, argument: argument, backend: backend, logger: logger).run()
         case .checkConfig:
             do {
                 _ = try backend.connect()

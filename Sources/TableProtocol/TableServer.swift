@@ -17,31 +17,44 @@ import Glibc
 /// The reader's connection counts towards `Backend.concurrency`: there are
 /// `concurrency - 1` workers (at least one), so at most `concurrency` connections (two when
 /// it is 1).
-public final class TableServer<Program: TableProgram>: @unchecked Sendable {
-    typealias Backend = Program.Backend
-
+///
+/// The server is not generic over the backend: it holds it as `any TableBackend` and its
+/// connections as `any TableConnection`. A generic server in this module, instantiated
+/// from each backend's module, ran unspecialized there and looked up the metadata of its
+/// generic types (`Generation`, `WorkerConnection<Backend>`) on every request: about 1,200
+/// instructions per lookup, more than a protocol witness call costs.
+public final class TableServer: @unchecked Sendable {
     /// A loaded configuration and its number; `update` installs a new one.
     struct Generation {
         var number: Int
-        var backend: Backend
+        var backend: any TableBackend
     }
+
+    /// `Program.load` of the backend program, for `update`.
+    typealias Loader = (_ argument: String, _ logger: Logger) throws(ConfigErrors) -> any TableBackend
 
     let argument: String
     private(set) var logger: Logger
     let input: Int32
     let output: Int32
+    private let load: Loader
     private let generation: Locked<Generation>
+    /// `generation`'s number, readable without the lock: a request whose connection belongs
+    /// to the current generation (nearly all of them) takes no lock to find that out.
+    private let generationNumber = Atomic<Int>(0)
     private let writeLock = Lock()
     private let updateLock = Lock()
     private let queue = BlockingQueue<Request>()
     /// Requests handed to workers and not answered yet.
     private let inFlight = Atomic<Int>(0)
 
-    public init(argument: String, backend: Program.Backend, logger: Logger, input: Int32 = 0, output: Int32 = 1) {
+    public init<Program: TableProgram>(_ program: Program.Type, argument: String, backend: Program.Backend,
+                                       logger: Logger, input: Int32 = 0, output: Int32 = 1) {
         self.argument = argument
         self.logger = logger
         self.input = input
         self.output = output
+        self.load = { (argument, logger) throws(ConfigErrors) in try Program.load(argument, logger: logger) }
         self.generation = Locked(Generation(number: 0, backend: backend))
     }
 
@@ -61,7 +74,7 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
 
             let workers = (0..<max(1, backend.concurrency - 1)).map { _ in WorkerThread { [self] in work() } }
             workers.forEach { $0.start() }
-            var connection = WorkerConnection<Backend>()
+            var connection = WorkerConnection()
             while let line = try reader.next() {
                 dispatch(line, inlineIf: !reader.hasBufferedLine, connection: &connection)
             }
@@ -100,7 +113,7 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
         return false
     }
 
-    private func dispatch(_ line: LineReader.Line, inlineIf nothingBuffered: Bool, connection: inout WorkerConnection<Backend>) {
+    private func dispatch(_ line: LineReader.Line, inlineIf nothingBuffered: Bool, connection: inout WorkerConnection) {
         switch RequestParser.parse(line.bytes, truncated: line.truncated) {
         case .request(let request):
             if nothingBuffered && inFlight.load(ordering: .acquiring) == 0 {
@@ -120,7 +133,7 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
 
     /// One worker thread: owns at most one connection, reconnecting with backoff.
     private func work() {
-        var connection = WorkerConnection<Backend>()
+        var connection = WorkerConnection()
         while let request = queue.pop() {
             handle(request, &connection)
             inFlight.subtract(1, ordering: .releasing)
@@ -128,7 +141,7 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
     }
 
     /// Answers one request on the calling thread's connection and sends the reply.
-    private func handle(_ request: Request, _ connection: inout WorkerConnection<Backend>) {
+    private func handle(_ request: Request, _ connection: inout WorkerConnection) {
         let answer = request.operation == .update ? update(&connection) : serve(request, &connection)
         let (line, sent) = Reply.encode(operation: request.operation, id: request.id, answer: answer)
         if case .error(let message) = sent {
@@ -139,10 +152,15 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
         send(line)
     }
 
-    private func serve(_ request: Request, _ connection: inout WorkerConnection<Backend>) -> Answer {
-        let current = generation.withLock { $0 }
+    private func serve(_ request: Request, _ connection: inout WorkerConnection) -> Answer {
         do {
-            let open = try connection.open(current.backend, generation: current.number, logger: logger)
+            let open: any TableConnection
+            if let current = connection.current(generation: generationNumber.load(ordering: .acquiring)) {
+                open = current
+            } else {
+                let current = generation.withLock { $0 }
+                open = try connection.open(current.backend, generation: current.number, logger: logger)
+            }
             let answer = open.answer(request)
             if !open.isUsable { connection.drop() }
             return answer
@@ -153,16 +171,16 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
 
     /// Re-reads the configuration and swaps it in only if it loads and connects; otherwise
     /// answers `error` and keeps serving with the old one.
-    private func update(_ connection: inout WorkerConnection<Backend>) -> Answer {
+    private func update(_ connection: inout WorkerConnection) -> Answer {
         updateLock.withLock {
-            let backend: Backend
+            let backend: any TableBackend
             do throws(ConfigErrors) {
-                backend = try Program.load(argument, logger: logger)
+                backend = try load(argument, logger)
             } catch {
                 for problem in error.problems { logger.error("update: \(problem)") }
                 return .error("configuration not reloaded: \(error.problems.first?.description ?? "invalid")")
             }
-            let fresh: Backend.Connection
+            let fresh: any TableConnection
             do throws(TableError) {
                 fresh = try backend.connect()
             } catch {
@@ -175,6 +193,7 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
             }
             let number = old.number + 1
             generation.withLock { $0 = Generation(number: number, backend: backend) }
+            generationNumber.store(number, ordering: .releasing)
             connection.adopt(fresh, generation: number)
             logger.info("configuration reloaded")
             return Answer.hit
@@ -210,8 +229,8 @@ public final class TableServer<Program: TableProgram>: @unchecked Sendable {
 /// Backoff grows from 0.1 s to at most 1 s, so a server that is down costs one fast `error`
 /// per request instead of a connect timeout each, and service is back within a second of
 /// the server's return.
-struct WorkerConnection<Backend: TableBackend> {
-    private var connection: Backend.Connection?
+struct WorkerConnection {
+    private var connection: (any TableConnection)?
     private var generation = -1
     private var failures = 0
     private var nextAttempt = 0.0
@@ -219,7 +238,12 @@ struct WorkerConnection<Backend: TableBackend> {
 
     static var maximumBackoff: Double { 1.0 }
 
-    mutating func open(_ backend: Backend, generation current: Int, logger: Logger) throws(TableError) -> Backend.Connection {
+    /// The open connection, if it belongs to generation `current`.
+    func current(generation current: Int) -> (any TableConnection)? {
+        generation == current ? connection : nil
+    }
+
+    mutating func open(_ backend: any TableBackend, generation current: Int, logger: Logger) throws(TableError) -> any TableConnection {
         if generation != current {
             // A new configuration: the old connection and the old one's failures (and their
             // backoff) no longer apply.
@@ -248,7 +272,7 @@ struct WorkerConnection<Backend: TableBackend> {
         }
     }
 
-    mutating func adopt(_ fresh: Backend.Connection, generation number: Int) {
+    mutating func adopt(_ fresh: any TableConnection, generation number: Int) {
         connection = fresh
         generation = number
         failures = 0
