@@ -28,7 +28,32 @@ public struct LineReader {
 
     /// Whether a whole line is already buffered, so `next()` will not block.
     public var hasBufferedLine: Bool {
-        start < end && buffer[start..<end].contains(0x0A)
+        newline(from: start) != nil
+    }
+
+    /// The index of the first LF in the buffered bytes from `index` on, found with
+    /// memchr(3) (glibc's vectorized search), or nil.
+    private func newline(from index: Int) -> Int? {
+        guard index < end else { return nil }
+        return buffer.withUnsafeBytes { raw in
+            memchr(raw.baseAddress! + index, 0x0A, end - index).map { UnsafeRawPointer($0) - raw.baseAddress! }
+        }
+    }
+
+    /// Calls `body` with the next line (without its LF) and whether it was cut, and returns
+    /// what `body` returns; nil at end of input.
+    ///
+    /// A line that is whole in the buffer (nearly every one: smtpd's requests are short) is
+    /// handed over in place, so reading a request copies and allocates nothing; any other
+    /// line is assembled by `next()` first. The bytes are valid only during the call.
+    public mutating func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> R) throws(SystemError) -> R? {
+        if let stop = newline(from: start), stop - start <= maximumLength {
+            let lineStart = start
+            start = stop + 1
+            return buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[lineStart..<stop]), false) }
+        }
+        guard let line = try next() else { return nil }
+        return line.bytes.withUnsafeBufferPointer { body($0, line.truncated) }
     }
 
     /// The next line, or nil at end of input. A final line without LF is returned too.

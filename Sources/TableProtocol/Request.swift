@@ -63,12 +63,20 @@ public enum RequestParser {
     /// Parses one line (without its LF). `truncated` says the reader had to cut an overlong
     /// line: such a request is answered `error` if its id survived the cut.
     public static func parse(_ line: some Collection<UInt8>, truncated: Bool = false) -> ParsedLine {
-        parse(bytes: Array(line), truncated: truncated)
+        if let parsed = line.withContiguousStorageIfAvailable({ parse(buffer: $0, truncated: truncated) }) {
+            return parsed
+        }
+        return Array(line).withUnsafeBufferPointer { parse(buffer: $0, truncated: truncated) }
     }
 
-    static func parse(bytes: [UInt8], truncated: Bool) -> ParsedLine {
+    /// `table` and `0.1` as bytes, to compare fields with without making text.
+    static let magic = Array("table".utf8)
+    static let versionBytes = Array(protocolVersion.utf8)
+
+    /// Parses a line in place: the server hands over the reader's own buffer.
+    static func parse(buffer bytes: UnsafeBufferPointer<UInt8>, truncated: Bool) -> ParsedLine {
         var fields = FieldScanner(bytes)
-        guard let magic = fields.next(), bytes[magic].elementsEqual("table".utf8) else {
+        guard let magic = fields.next(), equal(bytes[magic], Self.magic) else {
             return .unanswerable(reason: "not a table request")
         }
         guard let version = fields.next(), fields.next() != nil /* timestamp */,
@@ -104,7 +112,7 @@ public enum RequestParser {
         if truncated {
             return .invalid(address, reason: "request line too long")
         }
-        guard bytes[version].elementsEqual(protocolVersion.utf8) else {
+        guard equal(bytes[version], versionBytes) else {
             return .invalid(address, reason: "unsupported protocol version")
         }
         guard let operation else {
@@ -153,12 +161,18 @@ public enum RequestParser {
     }
 
     /// A field usable as an op, id or service name: 1 to 256 bytes of printable ASCII.
-    static func isToken(_ field: ArraySlice<UInt8>) -> Bool {
+    static func isToken(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         !field.isEmpty && field.count <= 256 && field.allSatisfy { $0 > 0x20 && $0 < 0x7f }
     }
 
     static func token(_ field: [UInt8]) -> String? {
-        isToken(field[...]) ? String(decoding: field, as: UTF8.self) : nil
+        field.withUnsafeBufferPointer { isToken($0[...]) } ? String(decoding: field, as: UTF8.self) : nil
+    }
+
+    /// Whether a field holds exactly these bytes; the lengths are compared first, so most
+    /// mismatches cost one comparison.
+    static func equal(_ field: Slice<UnsafeBufferPointer<UInt8>>, _ name: [UInt8]) -> Bool {
+        field.count == name.count && field.elementsEqual(name)
     }
 }
 
@@ -166,8 +180,8 @@ extension Operation {
     private static let names = allCases.map { ($0, Array($0.rawValue.utf8)) }
 
     /// The operation named by these bytes, if any (no String made).
-    init?(_ name: ArraySlice<UInt8>) {
-        guard let found = Self.names.first(where: { $0.1.elementsEqual(name) }) else { return nil }
+    init?(_ name: Slice<UnsafeBufferPointer<UInt8>>) {
+        guard let found = Self.names.first(where: { RequestParser.equal(name, $0.1) }) else { return nil }
         self = found.0
     }
 }
@@ -176,19 +190,19 @@ extension Service {
     private static let names = allCases.map { ($0, Array($0.rawValue.utf8)) }
 
     /// The service named by these bytes, if any (no String made).
-    init?(_ name: ArraySlice<UInt8>) {
-        guard let found = Self.names.first(where: { $0.1.elementsEqual(name) }) else { return nil }
+    init?(_ name: Slice<UnsafeBufferPointer<UInt8>>) {
+        guard let found = Self.names.first(where: { RequestParser.equal(name, $0.1) }) else { return nil }
         self = found.0
     }
 }
 
 /// Walks the `|`-separated fields of a line, as index ranges into it.
 struct FieldScanner {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var exhausted = false
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// The next field up to `|` or the end of the line; nil when the line has no more fields.
     mutating func next() -> Range<Int>? {

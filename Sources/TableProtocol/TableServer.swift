@@ -75,8 +75,9 @@ public final class TableServer: @unchecked Sendable {
             let workers = (0..<max(1, backend.concurrency - 1)).map { _ in WorkerThread { [self] in work() } }
             workers.forEach { $0.start() }
             var connection = WorkerConnection()
-            while let line = try reader.next() {
-                dispatch(line, inlineIf: !reader.hasBufferedLine, connection: &connection)
+            // Each request is parsed where it lies in the reader's buffer.
+            while let (parsed, length) = try reader.withNextLine({ (RequestParser.parse(buffer: $0, truncated: $1), $0.count) }) {
+                dispatch(parsed, length: length, inlineIf: !reader.hasBufferedLine, connection: &connection)
             }
             queue.close()
             workers.forEach { $0.join() }
@@ -113,8 +114,9 @@ public final class TableServer: @unchecked Sendable {
         return false
     }
 
-    private func dispatch(_ line: LineReader.Line, inlineIf nothingBuffered: Bool, connection: inout WorkerConnection) {
-        switch RequestParser.parse(line.bytes, truncated: line.truncated) {
+    /// Answers or queues one parsed line of `length` bytes.
+    private func dispatch(_ parsed: ParsedLine, length: Int, inlineIf nothingBuffered: Bool, connection: inout WorkerConnection) {
+        switch parsed {
         case .request(let request):
             if nothingBuffered && inFlight.load(ordering: .acquiring) == 0 {
                 handle(request, &connection)
@@ -127,7 +129,7 @@ public final class TableServer: @unchecked Sendable {
             send(Reply.encodeError(address, reason: reason))
         case .unanswerable(let reason):
             // The line itself is not logged: it may hold an auth key.
-            logger.warning("skipping a line of \(line.bytes.count) bytes: \(reason)")
+            logger.warning("skipping a line of \(length) bytes: \(reason)")
         }
     }
 
