@@ -21,6 +21,8 @@ public struct LookupValue {
         self.source = source
     }
 
+    private static let separator = Array(", ".utf8)
+
     /// Whether more rows can change the answer; stop reading rows when false.
     public var wantsMoreRows: Bool {
         failure == nil && (rows == 0 || service.joinsAllRows)
@@ -32,8 +34,13 @@ public struct LookupValue {
         rows += 1
         if service.joinsAllRows {
             guard let element = column(0), !element.isEmpty else { return }
-            if !value.isEmpty { value.append(contentsOf: ", ".utf8) }
-            value.append(contentsOf: element)
+            if value.isEmpty {
+                // The first (often the only) element becomes the value as it is: no copy.
+                value = element
+            } else {
+                value.append(contentsOf: Self.separator)
+                value.append(contentsOf: element)
+            }
             if value.count > Reply.maximumValueLength {
                 failure = "\(source) result too large (over \(Reply.maximumValueLength) bytes)"
             }

@@ -35,10 +35,12 @@ public struct ReconnectingSession<Session: AnyObject> {
     public typealias Opener = (_ deadline: Double) throws(TableError) -> Session
 
     public let timeout: Double
-    private let open: Opener
-    private let logger: Logger?
-    private var session: Session?
-    public private(set) var isUsable = true
+    @usableFromInline let open: Opener
+    @usableFromInline let logger: Logger?
+    @usableFromInline var session: Session?
+    @usableFromInline var usable = true
+    /// False once a lost session could not be replaced within the request.
+    public var isUsable: Bool { usable }
 
     /// Opens the first session now (so `connect()` and `table-NAME -n` report what is wrong).
     /// `logger` hears of every session lost and replaced.
@@ -52,6 +54,11 @@ public struct ReconnectingSession<Session: AnyObject> {
     /// Runs `body` on the session with the request's deadline. `body` must only throw a
     /// `.lost` failure before it has handed any row to its caller, so that a retry cannot
     /// deliver rows twice.
+    ///
+    /// Inlinable, so that each backend's module specializes it for its session type: run
+    /// generically from here, it looked up `ReconnectingSession<Session>`'s metadata on
+    /// every request.
+    @inlinable
     public mutating func perform(_ body: (Session, _ deadline: Double) throws(SessionFailure) -> Void) throws(TableError) {
         let deadline = monotonicSeconds() + timeout
         var retried = false
@@ -64,7 +71,7 @@ public struct ReconnectingSession<Session: AnyObject> {
                     current = try open(deadline)
                 } catch {
                     // Opening a new session failed: leave it to the server's backoff.
-                    isUsable = false
+                    usable = false
                     throw error
                 }
                 session = current
@@ -76,7 +83,7 @@ public struct ReconnectingSession<Session: AnyObject> {
                 guard error.kind == .lost else { throw error.error }
                 session = nil
                 if retried || deadline - monotonicSeconds() < timeout / 2 {
-                    isUsable = false
+                    usable = false
                     throw error.error
                 }
                 logger?.info("connection lost (\(error.error.message)); connecting again")

@@ -61,7 +61,11 @@ public struct SQLQueries: Sendable {
     public static let keywords: [String] =
         lookupKeys.map(\.key) + ["fetch_source", "fetch_source_expire", "fetch_source_refresh"]
 
-    public var lookups: [Service: SQLQuery] = [:]
+    public var lookups: [Service: SQLQuery] = [:] {
+        didSet { byService = Self.index(lookups) }
+    }
+    /// `lookups` by `Service.ordinal`, for the request path (see `lookup(for:)`).
+    private var byService: [SQLQuery?] = []
     public var fetchSource: SQLQuery?
     public let rotation: FetchRotation
 
@@ -75,12 +79,24 @@ public struct SQLQueries: Sendable {
         if let entry = reader.entry("fetch_source"), let sql = entry.value {
             fetchSource = SQLQuery(key: "fetch_source", service: .source, sql: sql, line: entry.line, columns: 1, takesKey: false)
         }
+        byService = Self.index(lookups)
         let expire = reader.integer("fetch_source_expire", default: 60, in: 0...Int(Int32.max))
         let refresh = reader.integer("fetch_source_refresh", default: 1000, in: 0...Int(Int32.max))
         rotation = FetchRotation(expire: expire, refresh: refresh)
         if lookups.isEmpty && fetchSource == nil {
             reader.report(nil, "no query configured: give at least one query_* or fetch_source")
         }
+    }
+
+    private static func index(_ lookups: [Service: SQLQuery]) -> [SQLQuery?] {
+        var byService = [SQLQuery?](repeating: nil, count: Service.allCases.count)
+        for (service, query) in lookups { byService[service.ordinal] = query }
+        return byService
+    }
+
+    /// The `query_*` configured for a service, found without hashing on every request.
+    public func lookup(for service: Service) -> SQLQuery? {
+        byService[service.ordinal]
     }
 
     /// Every statement to prepare on a new connection.
@@ -153,7 +169,7 @@ extension SQLConnection {
     }
 
     func query(for service: Service) throws(TableError) -> SQLQuery {
-        guard let query = queries.lookups[service] else {
+        guard let query = queries.lookup(for: service) else {
             throw TableError(.unsupported, "no query_\(service) configured")
         }
         return query

@@ -110,11 +110,20 @@ final class PostgresSession {
             // libpq takes text parameters as C strings: a NUL would cut the key short and
             // could match another row.
             guard !key.contains(0) else { throw .query("the key contains a NUL byte") }
-            parameter = key.map { CChar(bitPattern: $0) } + [0]
+            // The key and its NUL, made in one allocation.
+            parameter = [CChar](unsafeUninitializedCapacity: key.count + 1) { buffer, count in
+                key.withUnsafeBytes { _ = UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, from: $0) }
+                buffer[key.count] = 0
+                count = key.count + 1
+            }
         }
-        let sent: Int32 = parameter.withUnsafeBufferPointer { buffer in
-            var values: [UnsafePointer<CChar>?] = [buffer.baseAddress]
-            return PQsendQueryPrepared(connection, query.key, key == nil ? 0 : 1, &values, nil, nil, 0)
+        // withCString, not the implicit String-to-pointer conversion, which copies the name
+        // into a new array on every call.
+        let sent: Int32 = query.key.withCString { name in
+            parameter.withUnsafeBufferPointer { buffer in
+                var value = buffer.baseAddress
+                return PQsendQueryPrepared(connection, name, key == nil ? 0 : 1, &value, nil, nil, 0)
+            }
         }
         guard sent == 1 else { throw .lost("\(query.key): \(Self.errorMessage(connection))") }
         let answer = try result(deadline: deadline)
