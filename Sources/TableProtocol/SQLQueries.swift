@@ -8,6 +8,10 @@ public struct SQLQuery: Sendable, Equatable {
     public var columns: Int
     /// Whether the key is bound to it (every `query_*`; `fetch_source` takes none).
     public var takesKey: Bool
+    /// Its place among the statements a connection prepares, `0..<SQLQueries.slotCount`:
+    /// backends keep their prepared statements in an array indexed by it, instead of a
+    /// Dictionary that hashed the query's name on every request.
+    public var slot: Int
 }
 
 extension SQLQuery {
@@ -58,6 +62,9 @@ public struct SQLQueries: Sendable {
         (.auth, "query_auth", 1),
     ]
 
+    /// How many statements a connection may prepare: one per `query_*`, and fetch_source.
+    public static var slotCount: Int { lookupKeys.count + 1 }
+
     public static let keywords: [String] =
         lookupKeys.map(\.key) + ["fetch_source", "fetch_source_expire", "fetch_source_refresh"]
 
@@ -71,13 +78,15 @@ public struct SQLQueries: Sendable {
 
     /// Reads the query keys; problems (e.g. no query at all) go to the reader.
     public init(_ reader: inout ConfigReader) {
-        for (service, key, columns) in Self.lookupKeys {
+        for (slot, (service, key, columns)) in Self.lookupKeys.enumerated() {
             if let entry = reader.entry(key), let sql = entry.value {
-                lookups[service] = SQLQuery(key: key, service: service, sql: sql, line: entry.line, columns: columns, takesKey: true)
+                lookups[service] = SQLQuery(key: key, service: service, sql: sql, line: entry.line, columns: columns,
+                                            takesKey: true, slot: slot)
             }
         }
         if let entry = reader.entry("fetch_source"), let sql = entry.value {
-            fetchSource = SQLQuery(key: "fetch_source", service: .source, sql: sql, line: entry.line, columns: 1, takesKey: false)
+            fetchSource = SQLQuery(key: "fetch_source", service: .source, sql: sql, line: entry.line, columns: 1,
+                                   takesKey: false, slot: Self.lookupKeys.count)
         }
         byService = Self.index(lookups)
         let expire = reader.integer("fetch_source_expire", default: 60, in: 0...Int(Int32.max))

@@ -8,7 +8,8 @@ import TableProtocol
 /// network step is bounded by the client library's connect, read and write timeouts.
 final class MySQLSession {
     private let mysql: UnsafeMutablePointer<MYSQL>
-    private var statements: [String: MySQLStatement] = [:]
+    /// By `SQLQuery.slot`.
+    private var statements = [MySQLStatement?](repeating: nil, count: SQLQueries.slotCount)
 
     init(_ config: MySQLConfig) throws(TableError) {
         guard let handle = mysql_init(nil) else {
@@ -23,12 +24,12 @@ final class MySQLSession {
             throw TableError(.connection, "cannot connect to MySQL: \(Self.message(handle))")
         }
         for query in config.queries.all {
-            statements[query.key] = try prepare(query)
+            statements[query.slot] = try prepare(query)
         }
     }
 
     deinit {
-        for statement in statements.values { statement.close() }
+        for case let statement? in statements { statement.close() }
         mysql_close(mysql)
     }
 
@@ -80,7 +81,7 @@ final class MySQLSession {
     }
 
     func run(_ query: SQLQuery, key: [UInt8]?, row: ((Int) -> [UInt8]?) -> Bool) throws(SessionFailure) {
-        guard let statement = statements[query.key] else {
+        guard query.slot < statements.count, let statement = statements[query.slot] else {
             throw .query("no \(query.key) configured")
         }
         try statement.run(key: key, row: row)

@@ -112,7 +112,7 @@ final class PostgresSession {
             guard !key.contains(0) else { throw .query("the key contains a NUL byte") }
             // The key and its NUL, made in one allocation.
             parameter = [CChar](unsafeUninitializedCapacity: key.count + 1) { buffer, count in
-                key.withUnsafeBytes { _ = UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, from: $0) }
+                key.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
                 buffer[key.count] = 0
                 count = key.count + 1
             }

@@ -6,7 +6,8 @@ import TableProtocol
 final class SQLiteConnection: SQLConnection {
     let queries: SQLQueries
     private let db: OpaquePointer
-    private var statements: [String: OpaquePointer] = [:]
+    /// By `SQLQuery.slot`.
+    private var statements = [OpaquePointer?](repeating: nil, count: SQLQueries.slotCount)
 
     init(_ config: SQLiteConfig) throws(TableError) {
         queries = config.queries
@@ -14,7 +15,7 @@ final class SQLiteConnection: SQLConnection {
         for query in config.queries.all {
             switch Self.prepare(query, on: db) {
             case .success(let prepared):
-                statements[query.key] = prepared.statement
+                statements[query.slot] = prepared.statement
             case .failure(let message):
                 close()
                 throw TableError(.configuration, "\(query.key): \(message)")
@@ -25,8 +26,8 @@ final class SQLiteConnection: SQLConnection {
     deinit { close() }
 
     private func close() {
-        for statement in statements.values { sqlite3_finalize(statement) }
-        statements = [:]
+        for case let statement? in statements { sqlite3_finalize(statement) }
+        statements = []
         sqlite3_close_v2(db)
     }
 
@@ -114,7 +115,7 @@ final class SQLiteConnection: SQLConnection {
     }
 
     func run(_ query: SQLQuery, key: [UInt8]?, row: ((Int) -> [UInt8]?) -> Bool) throws(TableError) {
-        guard let statement = statements[query.key] else {
+        guard query.slot < statements.count, let statement = statements[query.slot] else {
             throw TableError(.unsupported, "no \(query.key) configured")
         }
         let empty: [UInt8] = [0]
