@@ -105,23 +105,23 @@ final class PostgresSession {
     /// Runs a prepared query with the key as its text parameter `$1` and hands each row to
     /// `row` (only once the whole result is in, so a lost connection never half-answers).
     func run(_ query: SQLQuery, key: [UInt8]?, deadline: Double, row: ((Int) -> [UInt8]?) -> Bool) throws(SessionFailure) {
-        var parameter: [CChar] = []
+        // The key and its NUL, in one allocation. [UInt8], not [CChar]: the standard library
+        // has the metadata of [UInt8]'s storage ready, while [CChar]'s was looked up on every
+        // request (about 700 instructions).
+        var parameter: [UInt8] = []
         if let key {
             // libpq takes text parameters as C strings: a NUL would cut the key short and
             // could match another row.
-            guard !key.contains(0) else { throw .query("the key contains a NUL byte") }
-            // The key and its NUL, made in one allocation.
-            parameter = [CChar](unsafeUninitializedCapacity: key.count + 1) { buffer, count in
-                key.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
-                buffer[key.count] = 0
-                count = key.count + 1
-            }
+            guard !Self.containsNUL(key) else { throw .query("the key contains a NUL byte") }
+            parameter.reserveCapacity(key.count + 1)
+            parameter.append(contentsOf: key)
+            parameter.append(0)
         }
         // withCString, not the implicit String-to-pointer conversion, which copies the name
         // into a new array on every call.
         let sent: Int32 = query.key.withCString { name in
-            parameter.withUnsafeBufferPointer { buffer in
-                var value = buffer.baseAddress
+            parameter.withUnsafeBytes { bytes in
+                var value = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
                 return PQsendQueryPrepared(connection, name, key == nil ? 0 : 1, &value, nil, nil, 0)
             }
         }
@@ -149,6 +149,11 @@ final class PostgresSession {
             }
             if !more { return }
         }
+    }
+
+    /// Whether the key holds a NUL byte, found with memchr(3) rather than a byte loop.
+    private static func containsNUL(_ key: [UInt8]) -> Bool {
+        key.withUnsafeBytes { raw in raw.count > 0 && memchr(raw.baseAddress!, 0, raw.count) != nil }
     }
 
     /// Runs one plain SQL command (used for SET at connect).
