@@ -33,8 +33,19 @@ public enum Reply {
     /// The reply line (with its LF) to a request, and the answer that was really sent
     /// (the value check may have turned a `found` into an `error`).
     public static func encode(operation: Operation, id: String, answer: Answer) -> (line: [UInt8], sent: Answer) {
+        var line: [UInt8] = []
+        let sent = encode(operation: operation, id: InlineBytes(id), answer: answer, into: &line)
+        return (line, sent)
+    }
+
+    /// Replaces the contents of `out` with the reply line; returns the answer really sent.
+    /// The server passes the same array for every reply of a thread, so that building a
+    /// reply allocates nothing once the array has grown to fit.
+    static func encode(operation: Operation, id: InlineBytes, answer: Answer, into out: inout [UInt8]) -> Answer {
         let sent = validated(answer, for: operation)
-        return (line(operation: operation, id: id, answer: sent), sent)
+        out.removeAll(keepingCapacity: true)
+        id.withBytes { line(operation: operation, id: $0, answer: sent, into: &out) }
+        return sent
     }
 
     /// The error reply to a request the parser could not accept.
@@ -68,9 +79,10 @@ public enum Reply {
     private static let updateNotFound = Array("error|not found".utf8)
     private static let errorPrefix = Array("error|".utf8)
 
-    /// The reply to a request: `<op>-result|<id>|` and the answer in the form its op takes.
-    static func line(operation: Operation, id: String, answer: Answer) -> [UInt8] {
-        var out = header(operation.resultPrefix, id, extra: answer.valueCount)
+    /// Appends the reply to a request: `<op>-result|<id>|` and the answer in the form its
+    /// op takes.
+    static func line(operation: Operation, id: UnsafeBufferPointer<UInt8>, answer: Answer, into out: inout [UInt8]) {
+        header(operation.resultPrefix, id, extra: answer.valueCount, into: &out)
         switch answer {
         case .found(let value):
             switch operation {
@@ -88,35 +100,35 @@ public enum Reply {
             out.append(contentsOf: sanitized(message))
         }
         out.append(0x0A)
-        return out
     }
 
     /// An error reply to a request known only by the op and id it was sent with.
     static func line(operation: String, id: String, answer: Answer) -> [UInt8] {
-        if let known = Operation(rawValue: operation) { return line(operation: known, id: id, answer: answer) }
-        var out = header(Array("\(operation)-result|".utf8), id, extra: 0)
-        switch answer {
-        case .found: out.append(contentsOf: "found".utf8)
-        case .notFound: out.append(contentsOf: "not-found".utf8)
-        case .error(let message):
-            out.append(contentsOf: "error|".utf8)
-            out.append(contentsOf: sanitized(message))
+        var out: [UInt8] = []
+        InlineBytes(id).withBytes { id in
+            if let known = Operation(rawValue: operation) {
+                line(operation: known, id: id, answer: answer, into: &out)
+                return
+            }
+            header(Array("\(operation)-result|".utf8), id, extra: 0, into: &out)
+            switch answer {
+            case .found: out.append(contentsOf: "found".utf8)
+            case .notFound: out.append(contentsOf: "not-found".utf8)
+            case .error(let message):
+                out.append(contentsOf: "error|".utf8)
+                out.append(contentsOf: sanitized(message))
+            }
+            out.append(0x0A)
         }
-        out.append(0x0A)
         return out
     }
 
-    /// `<op>-result|<id>|`, with room for `extra` more bytes of answer.
-    private static func header(_ resultPrefix: [UInt8], _ id: String, extra: Int) -> [UInt8] {
-        var id = id
-        return id.withUTF8 { id in
-            var out: [UInt8] = []
-            out.reserveCapacity(resultPrefix.count + id.count + extra + 32)
-            out.append(contentsOf: resultPrefix)
-            out.append(contentsOf: id)
-            out.append(UInt8(ascii: "|"))
-            return out
-        }
+    /// Appends `<op>-result|<id>|`, with room for `extra` more bytes of answer.
+    private static func header(_ resultPrefix: [UInt8], _ id: UnsafeBufferPointer<UInt8>, extra: Int, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + resultPrefix.count + id.count + extra + 32)
+        out.append(contentsOf: resultPrefix)
+        out.append(contentsOf: id)
+        out.append(UInt8(ascii: "|"))
     }
 
     /// An error message fit for one protocol line: no control bytes, bounded length, never empty.

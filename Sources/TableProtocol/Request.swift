@@ -5,22 +5,72 @@
 /// contain `|`; it is kept as bytes because smtpd sends whatever the client typed, lowercased,
 /// not necessarily UTF-8.
 public struct Request: Sendable, Equatable {
-    public var id: String
+    /// smtpd's id for the request, echoed in the reply.
+    public var id: String {
+        get { idBytes.string }
+        set { idBytes = InlineBytes(newValue) }
+    }
     public var operation: Operation
     public var service: Service
     public var key: [UInt8]
-    public var table: String
+    /// The table's name as smtpd sent it.
+    public var table: String {
+        get { tableBytes.string }
+        set { tableBytes = InlineBytes(newValue) }
+    }
+    /// The id and table as they came: kept as bytes so that reading a request makes no
+    /// String (smtpd's ids are 16 hex digits, one byte more than a String holds without a
+    /// heap allocation), and the reply copies the id's bytes as they are.
+    var idBytes: InlineBytes
+    var tableBytes: InlineBytes
 
     public init(id: String, operation: Operation, service: Service, key: [UInt8] = [], table: String = "") {
-        self.id = id
+        self.init(id: InlineBytes(id), operation: operation, service: service, key: key, table: InlineBytes(table))
+    }
+
+    init(id: InlineBytes, operation: Operation, service: Service, key: [UInt8], table: InlineBytes) {
+        self.idBytes = id
         self.operation = operation
         self.service = service
         self.key = key
-        self.table = table
+        self.tableBytes = table
     }
 
     /// The key as text, invalid UTF-8 replaced; for messages and for backends that need a String.
     public var keyString: String { String(decoding: key, as: UTF8.self) }
+}
+
+/// A short byte string stored in place (no heap allocation) when it has at most 32 bytes, as
+/// smtpd's request ids and table names do; a longer one is kept in an array.
+struct InlineBytes: Sendable, Equatable {
+    /// The bytes when they fit, zero after the last; all zero when `spilled` holds them.
+    private var inline = SIMD32<UInt8>()
+    private var count = 0
+    private var spilled: [UInt8]? = nil
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count <= 32 {
+            withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+            count = bytes.count
+        } else {
+            spilled = Array(bytes)
+        }
+    }
+
+    init(_ text: String) {
+        var text = text
+        self = text.withUTF8 { InlineBytes($0) }
+    }
+
+    /// Calls `body` with the bytes, valid only during the call.
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let spilled { return spilled.withUnsafeBufferPointer(body) }
+        return withUnsafeBytes(of: inline) { raw in
+            body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+        }
+    }
+
+    var string: String { withBytes { String(decoding: $0, as: UTF8.self) } }
 }
 
 /// Where the error reply for a request that could not be served goes: the op and id as
@@ -106,8 +156,8 @@ public enum RequestParser {
         guard isToken(bytes[idField]) else {
             return .unanswerable(reason: "\(opName) request with an unreadable id")
         }
-        let id = String(decoding: bytes[idField], as: UTF8.self)
-        var address: ReplyAddress { ReplyAddress(operation: opName, id: id) }
+        let id = InlineBytes(UnsafeBufferPointer(rebasing: bytes[idField]))
+        var address: ReplyAddress { ReplyAddress(operation: opName, id: id.string) }
 
         if truncated {
             return .invalid(address, reason: "request line too long")
@@ -118,7 +168,7 @@ public enum RequestParser {
         guard let operation else {
             return .invalid(address, reason: isPlainName(opName) ? "unknown operation \"\(opName)\"" : "unknown operation")
         }
-        let table = String(decoding: bytes[tableField], as: UTF8.self)
+        let table = InlineBytes(UnsafeBufferPointer(rebasing: bytes[tableField]))
 
         var service = Service.none
         if let serviceField {
@@ -136,7 +186,7 @@ public enum RequestParser {
             guard fields.isAtEnd else {
                 return .invalid(address, reason: "unexpected fields after the id")
             }
-            return .request(Request(id: id, operation: operation, service: service, table: table))
+            return .request(Request(id: id, operation: operation, service: service, key: [], table: table))
         case .check, .lookup:
             guard let key = fields.rest() else {
                 return .invalid(address, reason: "missing key")

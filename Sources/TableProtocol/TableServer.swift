@@ -145,13 +145,13 @@ public final class TableServer: @unchecked Sendable {
     /// Answers one request on the calling thread's connection and sends the reply.
     private func handle(_ request: Request, _ connection: inout WorkerConnection) {
         let answer = request.operation == .update ? update(&connection) : serve(request, &connection)
-        let (line, sent) = Reply.encode(operation: request.operation, id: request.id, answer: answer)
+        let sent = Reply.encode(operation: request.operation, id: request.idBytes, answer: answer, into: &connection.reply)
         if case .error(let message) = sent {
             logger.warning("\(Self.describe(request)): \(message)")
         } else {
             logger.debug("\(Self.describe(request)): \(sent == .notFound ? "not-found" : "found")")
         }
-        send(line)
+        send(connection.reply)
     }
 
     private func serve(_ request: Request, _ connection: inout WorkerConnection) -> Answer {
@@ -237,6 +237,8 @@ struct WorkerConnection {
     private var failures = 0
     private var nextAttempt = 0.0
     private var lastError = ""
+    /// The thread's reply line, rebuilt in place for every reply (see `Reply.encode`).
+    var reply: [UInt8] = []
 
     static var maximumBackoff: Double { 1.0 }
 
