@@ -47,7 +47,11 @@ extension SQLQuery {
 /// Every `query_*` is optional; the table registers exactly the services it has a query for.
 /// `query_auth` (ours, not upstream's) returns the stored hash for a user name and makes the
 /// table answer smtpd's `auth` service itself.
-public struct SQLQueries: Sendable {
+///
+/// A class, immutable once loaded: the request path reads it through the `SQLConnection`
+/// protocol, where a struct was copied (every array, dictionary and string in it retained and
+/// released) on each request.
+public final class SQLQueries: Sendable {
     /// Services in registration order, with their key and expected column count.
     public static let lookupKeys: [(service: Service, key: String, columns: Int)] = [
         (.alias, "query_alias", 1),
@@ -68,39 +72,37 @@ public struct SQLQueries: Sendable {
     public static let keywords: [String] =
         lookupKeys.map(\.key) + ["fetch_source", "fetch_source_expire", "fetch_source_refresh"]
 
-    public var lookups: [Service: SQLQuery] = [:] {
-        didSet { byService = Self.index(lookups) }
-    }
+    public let lookups: [Service: SQLQuery]
     /// `lookups` by `Service.ordinal`, for the request path (see `lookup(for:)`).
-    private var byService: [SQLQuery?] = []
-    public var fetchSource: SQLQuery?
+    private let byService: [SQLQuery?]
+    public let fetchSource: SQLQuery?
     public let rotation: FetchRotation
 
     /// Reads the query keys; problems (e.g. no query at all) go to the reader.
     public init(_ reader: inout ConfigReader) {
+        var lookups: [Service: SQLQuery] = [:]
         for (slot, (service, key, columns)) in Self.lookupKeys.enumerated() {
             if let entry = reader.entry(key), let sql = entry.value {
                 lookups[service] = SQLQuery(key: key, service: service, sql: sql, line: entry.line, columns: columns,
                                             takesKey: true, slot: slot)
             }
         }
+        var fetchSource: SQLQuery? = nil
         if let entry = reader.entry("fetch_source"), let sql = entry.value {
             fetchSource = SQLQuery(key: "fetch_source", service: .source, sql: sql, line: entry.line, columns: 1,
                                    takesKey: false, slot: Self.lookupKeys.count)
         }
-        byService = Self.index(lookups)
+        var byService = [SQLQuery?](repeating: nil, count: Service.allCases.count)
+        for (service, query) in lookups { byService[service.ordinal] = query }
+        self.lookups = lookups
+        self.byService = byService
+        self.fetchSource = fetchSource
         let expire = reader.integer("fetch_source_expire", default: 60, in: 0...Int(Int32.max))
         let refresh = reader.integer("fetch_source_refresh", default: 1000, in: 0...Int(Int32.max))
         rotation = FetchRotation(expire: expire, refresh: refresh)
         if lookups.isEmpty && fetchSource == nil {
             reader.report(nil, "no query configured: give at least one query_* or fetch_source")
         }
-    }
-
-    private static func index(_ lookups: [Service: SQLQuery]) -> [SQLQuery?] {
-        var byService = [SQLQuery?](repeating: nil, count: Service.allCases.count)
-        for (service, query) in lookups { byService[service.ordinal] = query }
-        return byService
     }
 
     /// The `query_*` configured for a service, found without hashing on every request.
