@@ -47,10 +47,16 @@ public struct LineReader {
     /// handed over in place, so reading a request copies and allocates nothing; any other
     /// line is assembled by `next()` first. The bytes are valid only during the call.
     public mutating func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> R) throws(SystemError) -> R? {
-        if let stop = newline(from: start), stop - start <= maximumLength {
-            let lineStart = start
-            start = stop + 1
-            return buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[lineStart..<stop]), false) }
+        while true {
+            if let stop = newline(from: start), stop - start <= maximumLength {
+                let lineStart = start
+                start = stop + 1
+                return buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[lineStart..<stop]), false) }
+            }
+            // Part of a line is buffered, or the input ended: `next()` handles both.
+            if start < end || atEOF { break }
+            // Nothing buffered (the usual case between two requests): read more first.
+            try fill()
         }
         guard let line = try next() else { return nil }
         return line.bytes.withUnsafeBufferPointer { body($0, line.truncated) }
