@@ -15,7 +15,19 @@ struct RedisCommandTemplate: Sendable, Equatable {
     }
 
     /// One entry per argument; each argument is the concatenation of its pieces.
-    var arguments: [[Piece]]
+    let arguments: [[Piece]]
+    /// The command name, for messages (never the key); made once, not per request.
+    let commandName: String
+
+    init(arguments: [[Piece]]) {
+        self.arguments = arguments
+        commandName = arguments.first.map { pieces in
+            pieces.map { piece -> String in
+                if case .literal(let bytes) = piece { return String(decoding: bytes, as: UTF8.self) }
+                return "%s"
+            }.joined()
+        } ?? ""
+    }
 
     enum ParseError: Error, Equatable, CustomStringConvertible {
         case empty
@@ -82,36 +94,68 @@ struct RedisCommandTemplate: Sendable, Equatable {
         return RedisCommandTemplate(arguments: arguments)
     }
 
-    /// The command's arguments for one key, ready for `redisCommandArgv`.
+    /// The command's arguments for one key.
     func argv(key: [UInt8]) -> [[UInt8]] {
-        arguments.map { pieces in
-            // Sized first: appending to an empty array reallocated it as it grew, about
-            // 1,300 instructions a lookup.
-            var length = 0
+        command(key: key).arguments
+    }
+
+    /// The command for one key, ready for `redisCommandArgv`: every argument in one array,
+    /// sized first (an array per argument, grown as it was appended to, cost about 2,000
+    /// instructions a lookup).
+    func command(key: [UInt8]) -> RedisCommand {
+        var length = 0
+        for pieces in arguments {
             for piece in pieces {
                 switch piece {
                 case .literal(let bytes): length += bytes.count
                 case .key: length += key.count
                 }
             }
-            var argument: [UInt8] = []
-            argument.reserveCapacity(length)
+        }
+        var command = RedisCommand(capacity: length, arguments: arguments.count)
+        for pieces in arguments {
+            let start = command.bytes.count
             for piece in pieces {
                 switch piece {
-                case .literal(let bytes): argument.append(contentsOf: bytes)
-                case .key: argument.append(contentsOf: key)
+                case .literal(let bytes): command.bytes.append(contentsOf: bytes)
+                case .key: command.bytes.append(contentsOf: key)
                 }
             }
-            return argument
+            command.lengths.append(command.bytes.count - start)
         }
+        command.bytes.append(0)
+        return command
+    }
+}
+
+/// A command's arguments laid end to end in one array, with each one's length: the form
+/// `redisCommandArgv` takes them in. The bytes end with a NUL that belongs to no argument,
+/// so that the buffer always has an address, even when every argument is empty.
+struct RedisCommand: Sendable, Equatable {
+    var bytes: [UInt8] = []
+    var lengths: [Int] = []
+
+    /// Room for `capacity` bytes of arguments and the final NUL.
+    init(capacity: Int, arguments: Int) {
+        bytes.reserveCapacity(capacity + 1)
+        lengths.reserveCapacity(arguments)
     }
 
-    /// The command name, for messages (never the key).
-    var commandName: String {
-        guard let first = arguments.first else { return "" }
-        return first.map { piece -> String in
-            if case .literal(let bytes) = piece { return String(decoding: bytes, as: UTF8.self) }
-            return "%s"
-        }.joined()
+    init(_ arguments: [[UInt8]]) {
+        self.init(capacity: arguments.reduce(0) { $0 + $1.count }, arguments: arguments.count)
+        for argument in arguments {
+            bytes.append(contentsOf: argument)
+            lengths.append(argument.count)
+        }
+        bytes.append(0)
+    }
+
+    /// The arguments as separate arrays.
+    var arguments: [[UInt8]] {
+        var start = 0
+        return lengths.map { length in
+            defer { start += length }
+            return Array(bytes[start..<start + length])
+        }
     }
 }

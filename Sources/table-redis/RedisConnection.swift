@@ -37,7 +37,7 @@ final class RedisConnection: TableConnection {
         let command = template.commandName
         let value: RedisValue
         do {
-            value = try execute(template.argv(key: request.key))
+            value = try execute(template.command(key: request.key))
         } catch {
             return .error(error.message)
         }
@@ -47,7 +47,7 @@ final class RedisConnection: TableConnection {
         return RedisAnswer.lookup(value, service: request.service, key: request.key, command: command)
     }
 
-    private func execute(_ arguments: [[UInt8]]) throws(TableError) -> RedisValue {
+    private func execute(_ command: RedisCommand) throws(TableError) -> RedisValue {
         var retried = false
         while true {
             let current: RedisLink
@@ -60,7 +60,7 @@ final class RedisConnection: TableConnection {
                 retried = true
             }
             do {
-                return try current.command(arguments)
+                return try current.command(command)
             } catch {
                 link = nil
                 if error.kind == .closed && !retried {

@@ -64,29 +64,24 @@ final class RedisLink {
     /// Sends one command as an argument vector (redisCommandArgv: no formatting, so a key can
     /// never become part of the command) and waits for its reply.
     func command(_ arguments: [[UInt8]]) throws(RedisFailure) -> RedisValue {
+        try command(RedisCommand(arguments))
+    }
+
+    /// Sends one command (see `command(_:)` above); its argument pointers are made on the stack.
+    func command(_ command: RedisCommand) throws(RedisFailure) -> RedisValue {
         guard isHealthy else { throw RedisFailure(kind: .closed, message: "\(endpoint): connection already failed") }
-        var joined: [UInt8] = []
-        joined.reserveCapacity(arguments.reduce(0) { $0 + $1.count } + 1)
-        var lengths: [Int] = []
-        lengths.reserveCapacity(arguments.count)
-        for argument in arguments {
-            joined.append(contentsOf: argument)
-            lengths.append(argument.count)
-        }
-        joined.append(0)
-        let reply: UnsafeMutablePointer<redisReply>? = joined.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                var pointers: [UnsafePointer<CChar>?] = []
-                pointers.reserveCapacity(arguments.count)
+        let count = command.lengths.count
+        let reply: UnsafeMutablePointer<redisReply>? = command.bytes.withUnsafeBytes { bytes in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { argv in
+                // Never nil: the bytes end with a NUL (see `RedisCommand`).
+                let base = bytes.baseAddress!.assumingMemoryBound(to: CChar.self)
                 var offset = 0
-                for length in lengths {
-                    pointers.append(chars.baseAddress! + offset)
+                for (index, length) in command.lengths.enumerated() {
+                    argv[index] = base + offset
                     offset += length
                 }
-                return pointers.withUnsafeMutableBufferPointer { argv in
-                    lengths.withUnsafeBufferPointer { argvlen in
-                        CHiredis_commandArgv(context, Int32(arguments.count), argv.baseAddress, argvlen.baseAddress)
-                    }
+                return command.lengths.withUnsafeBufferPointer { argvlen in
+                    CHiredis_commandArgv(context, Int32(count), argv.baseAddress, argvlen.baseAddress)
                 }
             }
         }
