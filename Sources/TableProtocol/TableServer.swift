@@ -35,6 +35,8 @@ public final class TableServer: @unchecked Sendable {
 
     let argument: String
     private(set) var logger: Logger
+    /// Whether debug messages are logged (`-v`); fixed at start.
+    private let logsDebug: Bool
     let input: Int32
     let output: Int32
     private let load: Loader
@@ -52,6 +54,7 @@ public final class TableServer: @unchecked Sendable {
                                        logger: Logger, input: Int32 = 0, output: Int32 = 1) {
         self.argument = argument
         self.logger = logger
+        self.logsDebug = logger.minimumLevel <= .debug
         self.input = input
         self.output = output
         self.load = { (argument, logger) throws(ConfigErrors) in try Program.load(argument, logger: logger) }
@@ -148,7 +151,9 @@ public final class TableServer: @unchecked Sendable {
         let sent = Reply.encode(operation: request.operation, id: request.idBytes, answer: answer, into: &connection.reply)
         if case .error(let message) = sent {
             logger.warning("\(Self.describe(request)): \(message)")
-        } else {
+        } else if logsDebug {
+            // Checked here first: calling `logger.debug` copies the logger (two Strings
+            // retained and released) on every request even when debug messages are off.
             logger.debug("\(Self.describe(request)): \(sent == .notFound ? "not-found" : "found")")
         }
         send(connection.reply)
