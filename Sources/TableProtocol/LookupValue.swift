@@ -60,16 +60,27 @@ public struct LookupValue {
         }
         switch service {
         case .credentials where columns.count == 2:
-            value = columns[0] + [UInt8(ascii: ":")] + CryptHash.withoutScheme(columns[1])
+            value = Self.colonJoined([columns[0], CryptHash.withoutScheme(columns[1])])
         case .userinfo where columns.count == 3:
             guard UserInfo.isID(columns[0]), UserInfo.isID(columns[1]) else {
                 failure = "\(source) returned a uid or gid that is not a number from 0 to \(UInt32.max)"
                 return
             }
-            value = columns[0] + [UInt8(ascii: ":")] + columns[1] + [UInt8(ascii: ":")] + columns[2]
+            value = Self.colonJoined(columns)
         default:
             value = columns.first ?? []
         }
+    }
+
+    /// `a:b[:c]` in one array of the right size (`+` made a temporary array per operand).
+    static func colonJoined(_ parts: [[UInt8]]) -> [UInt8] {
+        var joined: [UInt8] = []
+        joined.reserveCapacity(parts.reduce(parts.count - 1) { $0 + $1.count })
+        for (index, part) in parts.enumerated() {
+            if index > 0 { joined.append(UInt8(ascii: ":")) }
+            joined.append(contentsOf: part)
+        }
+        return joined
     }
 
     /// The answer after the last row.

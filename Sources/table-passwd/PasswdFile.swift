@@ -17,7 +17,14 @@ struct PasswdEntry: Sendable, Equatable {
     /// and without a `{CRYPT}`-style prefix smtpd cannot verify.
     func credentials() -> Answer {
         guard !password.isEmpty else { return .error("user on line \(line) has no password") }
-        return .found(name + [UInt8(ascii: ":")] + CryptHash.withoutScheme(password))
+        // Built in one array of the right size (`+` made three temporary arrays).
+        let hash = CryptHash.withoutScheme(password)
+        var value: [UInt8] = []
+        value.reserveCapacity(name.count + 1 + hash.count)
+        value.append(contentsOf: name)
+        value.append(UInt8(ascii: ":"))
+        value.append(contentsOf: hash)
+        return .found(value)
     }
 
     /// `uid:gid:home`, the ids printed unsigned (upstream printed ids over 2^31 negative).
