@@ -136,19 +136,22 @@ final class SQLiteConnection: SQLConnection {
                     throw TableError(.query, "\(query.key): binding the key: \(String(cString: sqlite3_errmsg(db)))")
                 }
             }
-            let column: (Int) -> [UInt8]? = { index in
-                let position = Int32(index)
-                guard sqlite3_column_type(statement, position) != SQLITE_NULL else { return nil }
-                guard let text = sqlite3_column_text(statement, position) else { return [] }
-                return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))))
-            }
             while true {
                 let status = sqlite3_step(statement)
                 if status == SQLITE_DONE { return }
                 guard status == SQLITE_ROW else {
                     throw TableError(.query, "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
                 }
-                if !row(column) { return }
+                // The column reader is written in the call, not kept in a variable: as an
+                // argument it is a non-escaping closure, whose context lives on the stack
+                // (a closure in a variable was allocated on the heap for every request).
+                let more = row { index in
+                    let position = Int32(index)
+                    guard sqlite3_column_type(statement, position) != SQLITE_NULL else { return nil }
+                    guard let text = sqlite3_column_text(statement, position) else { return [] }
+                    return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))))
+                }
+                if !more { return }
             }
         }
     }
