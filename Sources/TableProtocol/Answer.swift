@@ -71,32 +71,25 @@ public enum Reply {
         return answer
     }
 
-    /// What follows `<op>-result|<id>|`, as bytes copied into each reply.
-    private static let found = Array("found".utf8)
-    private static let foundValue = Array("found|".utf8)
-    private static let ok = Array("ok".utf8)
-    private static let notFound = Array("not-found".utf8)
-    private static let updateNotFound = Array("error|not found".utf8)
-    private static let errorPrefix = Array("error|".utf8)
 
     /// Appends the reply to a request: `<op>-result|<id>|` and the answer in the form its
     /// op takes.
     static func line(operation: Operation, id: UnsafeBufferPointer<UInt8>, answer: Answer, into out: inout [UInt8]) {
-        header(operation.resultPrefix, id, extra: answer.valueCount, into: &out)
+        header(operation.resultPrefix.bytes, id, extra: answer.valueCount, into: &out)
         switch answer {
         case .found(let value):
             switch operation {
-            case .update: out.append(contentsOf: ok)
-            case .check: out.append(contentsOf: found)
+            case .update: out.append("ok")
+            case .check: out.append("found")
             case .lookup, .fetch:
-                out.append(contentsOf: foundValue)
+                out.append("found|")
                 out.append(contentsOf: value)
             }
         case .notFound:
             // update has no not-found; it is an error there.
-            out.append(contentsOf: operation == .update ? updateNotFound : notFound)
+            out.append(operation == .update ? "error|not found" : "not-found")
         case .error(let message):
-            out.append(contentsOf: errorPrefix)
+            out.append("error|")
             out.append(contentsOf: sanitized(message))
         }
         out.append(0x0A)
@@ -110,7 +103,7 @@ public enum Reply {
                 line(operation: known, id: id, answer: answer, into: &out)
                 return
             }
-            header(Array("\(operation)-result|".utf8), id, extra: 0, into: &out)
+            Array("\(operation)-result|".utf8).withUnsafeBufferPointer { header($0, id, extra: 0, into: &out) }
             switch answer {
             case .found: out.append(contentsOf: "found".utf8)
             case .notFound: out.append(contentsOf: "not-found".utf8)
@@ -124,7 +117,7 @@ public enum Reply {
     }
 
     /// Appends `<op>-result|<id>|`, with room for `extra` more bytes of answer.
-    private static func header(_ resultPrefix: [UInt8], _ id: UnsafeBufferPointer<UInt8>, extra: Int, into out: inout [UInt8]) {
+    private static func header(_ resultPrefix: UnsafeBufferPointer<UInt8>, _ id: UnsafeBufferPointer<UInt8>, extra: Int, into out: inout [UInt8]) {
         out.reserveCapacity(out.count + resultPrefix.count + id.count + extra + 32)
         out.append(contentsOf: resultPrefix)
         out.append(contentsOf: id)
@@ -140,18 +133,30 @@ public enum Reply {
 }
 
 extension Operation {
-    /// `lookup-result|` and the like, as bytes: each reply starts with a copy.
-    var resultPrefix: [UInt8] {
+    /// `lookup-result|` and the like, which each reply starts with.
+    var resultPrefix: StaticString {
         switch self {
-        case .check: Self.checkResult
-        case .lookup: Self.lookupResult
-        case .fetch: Self.fetchResult
-        case .update: Self.updateResult
+        case .check: "check-result|"
+        case .lookup: "lookup-result|"
+        case .fetch: "fetch-result|"
+        case .update: "update-result|"
         }
     }
+}
 
-    private static let checkResult = Array("check-result|".utf8)
-    private static let lookupResult = Array("lookup-result|".utf8)
-    private static let fetchResult = Array("fetch-result|".utf8)
-    private static let updateResult = Array("update-result|".utf8)
+extension StaticString {
+    /// The constant's bytes (ASCII here). A StaticString is data in the binary: copying it
+    /// costs no reference counting and no lazy-initialization check, unlike a `static let`
+    /// array, which the reply and parser code used before (several hundred instructions a
+    /// request between them).
+    var bytes: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: utf8Start, count: utf8CodeUnitCount)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends the bytes of a string constant (see `StaticString.bytes`).
+    mutating func append(_ text: StaticString) {
+        append(contentsOf: text.bytes)
+    }
 }

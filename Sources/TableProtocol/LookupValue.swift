@@ -21,8 +21,6 @@ public struct LookupValue {
         self.source = source
     }
 
-    private static let separator = Array(", ".utf8)
-
     /// Whether more rows can change the answer; stop reading rows when false.
     public var wantsMoreRows: Bool {
         failure == nil && (rows == 0 || service.joinsAllRows)
@@ -38,7 +36,7 @@ public struct LookupValue {
                 // The first (often the only) element becomes the value as it is: no copy.
                 value = element
             } else {
-                value.append(contentsOf: Self.separator)
+                value.append(", ")
                 value.append(contentsOf: element)
             }
             if value.count > Reply.maximumValueLength {

@@ -107,7 +107,7 @@ public enum ParsedLine: Sendable, Equatable {
 /// The op and service are matched as bytes, and their names are only made into text for an
 /// error reply.
 public enum RequestParser {
-    public static let protocolVersion = "0.1"
+    public static let protocolVersion = versionBytes.description
     static let pipe = UInt8(ascii: "|")
 
     /// Parses one line (without its LF). `truncated` says the reader had to cut an overlong
@@ -119,14 +119,14 @@ public enum RequestParser {
         return Array(line).withUnsafeBufferPointer { parse(buffer: $0, truncated: truncated) }
     }
 
-    /// `table` and `0.1` as bytes, to compare fields with without making text.
-    static let magic = Array("table".utf8)
-    static let versionBytes = Array(protocolVersion.utf8)
+    /// `table` and the protocol version, to compare fields with without making text.
+    static let magic: StaticString = "table"
+    static let versionBytes: StaticString = "0.1"
 
     /// Parses a line in place: the server hands over the reader's own buffer.
     static func parse(buffer bytes: UnsafeBufferPointer<UInt8>, truncated: Bool) -> ParsedLine {
         var fields = FieldScanner(bytes)
-        guard let magic = fields.next(), equal(bytes[magic], Self.magic) else {
+        guard let magic = fields.next(), equal(bytes[magic], Self.magic.bytes) else {
             return .unanswerable(reason: "not a table request")
         }
         guard let version = fields.next(), fields.next() != nil /* timestamp */,
@@ -162,7 +162,7 @@ public enum RequestParser {
         if truncated {
             return .invalid(address, reason: "request line too long")
         }
-        guard equal(bytes[version], versionBytes) else {
+        guard equal(bytes[version], versionBytes.bytes) else {
             return .invalid(address, reason: "unsupported protocol version")
         }
         guard let operation else {
@@ -221,7 +221,7 @@ public enum RequestParser {
 
     /// Whether a field holds exactly these bytes; the lengths are compared first, so most
     /// mismatches cost one comparison.
-    static func equal(_ field: Slice<UnsafeBufferPointer<UInt8>>, _ name: [UInt8]) -> Bool {
+    static func equal(_ field: Slice<UnsafeBufferPointer<UInt8>>, _ name: some Collection<UInt8>) -> Bool {
         field.count == name.count && field.elementsEqual(name)
     }
 }
