@@ -191,7 +191,7 @@ public enum RequestParser {
             guard let key = fields.rest() else {
                 return .invalid(address, reason: "missing key")
             }
-            return .request(Request(id: id, operation: operation, service: service, key: Array(bytes[key]), table: table))
+            return .request(Request(id: id, operation: operation, service: service, key: Array(UnsafeBufferPointer(rebasing: bytes[key])), table: table))
         }
     }
 
