@@ -1,17 +1,35 @@
 /// One configured SQL statement: its config key, the service it answers, its text, the line it
 /// was given on and the number of columns it must return.
-public struct SQLQuery: Sendable, Equatable {
-    public var key: String
-    public var service: Service
-    public var sql: String
-    public var line: Int
-    public var columns: Int
+///
+/// A class, immutable: each request passes its query down to the backend, and copying a
+/// struct retained and released both of its strings every time.
+public final class SQLQuery: Sendable, Equatable {
+    public let key: String
+    public let service: Service
+    public let sql: String
+    public let line: Int
+    public let columns: Int
     /// Whether the key is bound to it (every `query_*`; `fetch_source` takes none).
-    public var takesKey: Bool
+    public let takesKey: Bool
     /// Its place among the statements a connection prepares, `0..<SQLQueries.slotCount`:
     /// backends keep their prepared statements in an array indexed by it, instead of a
     /// Dictionary that hashed the query's name on every request.
-    public var slot: Int
+    public let slot: Int
+
+    init(key: String, service: Service, sql: String, line: Int, columns: Int, takesKey: Bool, slot: Int) {
+        self.key = key
+        self.service = service
+        self.sql = sql
+        self.line = line
+        self.columns = columns
+        self.takesKey = takesKey
+        self.slot = slot
+    }
+
+    public static func == (a: SQLQuery, b: SQLQuery) -> Bool {
+        a.key == b.key && a.service == b.service && a.sql == b.sql && a.line == b.line
+            && a.columns == b.columns && a.takesKey == b.takesKey && a.slot == b.slot
+    }
 }
 
 extension SQLQuery {
