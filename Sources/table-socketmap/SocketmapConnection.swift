@@ -62,10 +62,10 @@ final class SocketmapConnection: TableConnection {
         guard Self.services.contains(request.service) else {
             return .error("table-socketmap does not serve \(request.service)")
         }
-        let map = Array((config.map ?? request.table).utf8)
+        let map = config.map ?? request.table
         let payload: [UInt8]
         do {
-            payload = try exchange(config.framing.encode(map: map, key: request.key))
+            payload = try exchange(config.framing.encode(map: map.utf8, key: request.key))
         } catch {
             stream = nil
             buffer = []

@@ -11,18 +11,24 @@ enum SocketmapFraming: String, Sendable, Equatable {
     /// Upstream's limit on a reply line; anything longer is an error.
     static let maximumReplyLength = 100_000
 
-    /// The request bytes for one lookup.
-    func encode(map: [UInt8], key: [UInt8]) -> [UInt8] {
-        var payload = map
-        payload.append(UInt8(ascii: " "))
-        payload.append(contentsOf: key)
+    /// The request bytes for one lookup, built in one array of the right size (appending
+    /// to a copy of the map, and `+` for netstrings, reallocated per request).
+    func encode(map: some Collection<UInt8>, key: [UInt8]) -> [UInt8] {
+        let length = map.count + 1 + key.count
+        var request: [UInt8] = []
         switch self {
         case .line:
-            payload.append(0x0A)
-            return payload
+            request.reserveCapacity(length + 1)
         case .netstring:
-            return Array(String(payload.count).utf8) + [UInt8(ascii: ":")] + payload + [UInt8(ascii: ",")]
+            let header = "\(length):".utf8
+            request.reserveCapacity(header.count + length + 1)
+            request.append(contentsOf: header)
         }
+        request.append(contentsOf: map)
+        request.append(UInt8(ascii: " "))
+        request.append(contentsOf: key)
+        request.append(self == .line ? 0x0A : UInt8(ascii: ","))
+        return request
     }
 
     enum Decoded: Equatable {
