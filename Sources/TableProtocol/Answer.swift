@@ -75,7 +75,7 @@ public enum Reply {
     /// Appends the reply to a request: `<op>-result|<id>|` and the answer in the form its
     /// op takes.
     static func line(operation: Operation, id: UnsafeBufferPointer<UInt8>, answer: Answer, into out: inout [UInt8]) {
-        header(operation.resultPrefix.bytes, id, extra: answer.valueCount, into: &out)
+        operation.resultPrefix.withUTF8Buffer { header($0, id, extra: answer.valueCount, into: &out) }
         switch answer {
         case .found(let value):
             switch operation {
@@ -144,19 +144,11 @@ extension Operation {
     }
 }
 
-extension StaticString {
-    /// The constant's bytes (ASCII here). A StaticString is data in the binary: copying it
-    /// costs no reference counting and no lazy-initialization check, unlike a `static let`
-    /// array, which the reply and parser code used before (several hundred instructions a
-    /// request between them).
-    var bytes: UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: utf8Start, count: utf8CodeUnitCount)
-    }
-}
-
 extension Array where Element == UInt8 {
-    /// Appends the bytes of a string constant (see `StaticString.bytes`).
+    /// Appends the bytes of a string constant. A StaticString is data in the binary: copying
+    /// it costs no reference counting and no lazy-initialization check, unlike a `static let`
+    /// array, which the reply and parser code used before.
     mutating func append(_ text: StaticString) {
-        append(contentsOf: text.bytes)
+        text.withUTF8Buffer { append(contentsOf: $0) }
     }
 }

@@ -126,7 +126,7 @@ public enum RequestParser {
     /// Parses a line in place: the server hands over the reader's own buffer.
     static func parse(buffer bytes: UnsafeBufferPointer<UInt8>, truncated: Bool) -> ParsedLine {
         var fields = FieldScanner(bytes)
-        guard let magic = fields.next(), equal(bytes[magic], Self.magic.bytes) else {
+        guard let magic = fields.next(), Self.magic.withUTF8Buffer({ equal(bytes[magic], $0) }) else {
             return .unanswerable(reason: "not a table request")
         }
         guard let version = fields.next(), fields.next() != nil /* timestamp */,
@@ -162,7 +162,7 @@ public enum RequestParser {
         if truncated {
             return .invalid(address, reason: "request line too long")
         }
-        guard equal(bytes[version], versionBytes.bytes) else {
+        guard versionBytes.withUTF8Buffer({ equal(bytes[version], $0) }) else {
             return .invalid(address, reason: "unsupported protocol version")
         }
         guard let operation else {
