@@ -71,7 +71,6 @@ public enum Reply {
         return answer
     }
 
-
     /// Appends the reply to a request: `<op>-result|<id>|` and the answer in the form its
     /// op takes.
     static func line(operation: Operation, id: UnsafeBufferPointer<UInt8>, answer: Answer, into out: inout [UInt8]) {
