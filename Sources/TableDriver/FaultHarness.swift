@@ -64,6 +64,17 @@ public struct FaultHarness {
 
     public func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
 
+    /// Runs one scenario on a new harness for `target`, removes its files, and prints the
+    /// measured times (they are recorded in docs/robustness.md). The caller asserts on the
+    /// report.
+    public static func run(_ target: FaultTarget, _ scenario: (FaultHarness) -> FaultReport) -> FaultReport {
+        let harness = FaultHarness(target)
+        defer { harness.cleanUp() }
+        let report = scenario(harness)
+        print("fault harness, \(target.binary.split(separator: "/").last!): \(report.notes.joined(separator: "; "))")
+        return report
+    }
+
     private var configPath: String { "\(directory)/table.conf" }
     private var bound: Double { Double(timeout) + 1 }
 

@@ -18,11 +18,7 @@ import TableDriver
                 "url ldap://\(host):\(port)/\nbasedn \(baseDN)\n" + LDAPFixture.bind + "timeout \(timeout)\n"
                     + LDAPFixture.services + "\n"
             })
-        let harness = FaultHarness(target)
-        defer { harness.cleanUp() }
-        let report = scenario(harness)
-        // The measured times, for docs/robustness.md.
-        print("fault harness, \(harness.target.binary.split(separator: "/").last!): \(report.notes.joined(separator: "; "))")
+        let report = FaultHarness.run(target, scenario)
         #expect(report.failures.isEmpty, "\(report)")
     }
 

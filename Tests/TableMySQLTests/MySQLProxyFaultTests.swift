@@ -21,11 +21,7 @@ extension MySQLTests {
     func runFaultScenario(_ scenario: (FaultHarness) -> FaultReport) throws {
         let fixture = try MySQLFixture()  // fresh fixture tables
         defer { fixture.cleanUp() }
-        let harness = FaultHarness(Self.faultTarget())
-        defer { harness.cleanUp() }
-        let report = scenario(harness)
-        // The measured times, for docs/robustness.md.
-        print("fault harness, \(harness.target.binary.split(separator: "/").last!): \(report.notes.joined(separator: "; "))")
+        let report = FaultHarness.run(Self.faultTarget(), scenario)
         #expect(report.failures.isEmpty, "\(report)")
     }
 

@@ -9,8 +9,6 @@ import TableDriver
 
     func runFaultScenario(_ scenario: (FaultHarness) -> FaultReport) throws {
         let report = try faultReport(scenario)
-        // The measured times, for docs/robustness.md.
-        print("fault harness, table-redis: \(report.notes.joined(separator: "; "))")
         #expect(report.failures.isEmpty, "\(report)")
     }
 
@@ -25,9 +23,7 @@ import TableDriver
             config: { host, port, timeout in
                 "master \(host)\nmaster_port \(port)\ndatabase \(Self.database)\ntimeout \(timeout)\n"
             })
-        let harness = FaultHarness(target)
-        defer { harness.cleanUp() }
-        return scenario(harness)
+        return FaultHarness.run(target, scenario)
     }
 
     @Test func unresolvableHostAnswersErrorAndKeepsServing() throws {

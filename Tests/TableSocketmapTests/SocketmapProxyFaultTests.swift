@@ -14,11 +14,7 @@ import TableDriver
             config: { host, port, timeout in
                 "socket inet:\(host):\(port)\nprotocol netstring\ntimeout \(timeout)\n"
             })
-        let harness = FaultHarness(target)
-        defer { harness.cleanUp() }
-        let report = scenario(harness)
-        // The measured times, for docs/robustness.md.
-        print("fault harness, \(harness.target.binary.split(separator: "/").last!): \(report.notes.joined(separator: "; "))")
+        let report = FaultHarness.run(target, scenario)
         #expect(report.failures.isEmpty, "\(report)")
     }
 
