@@ -7,8 +7,8 @@
 # C-BINARY is built by scripts/build-c-original.sh. Each round runs the C original, then
 # ours, with `table-bench --service alias` at window 1 (as smtpd asks) and 16, pinned with
 # the driver to core 0; the medians of ROUNDS rounds (default 5) of COUNT requests (default
-# 30000) are printed with each binary's peak RSS. The C table-mysql has no `port` keyword:
-# it gets the benchmark server's port from MYSQL_TCP_PORT, which libmariadb reads.
+# 30000) are printed with each binary's peak RSS. The C originals read the config that
+# c_original_config sets (scripts/lib/bench-setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/bench-setup.sh
@@ -16,18 +16,14 @@ name=${1:?usage: bench-compare.sh postgres|mysql|redis|socketmap C-BINARY}
 original=$(readlink -f "${2:?usage: bench-compare.sh NAME C-BINARY}")
 rounds=${ROUNDS:-5}
 count=${COUNT:-30000}
-swift build $(scripts/release-flags.sh) -j 1 >/dev/null
-bin="$(swift build $(scripts/release-flags.sh) --show-bin-path)"
+release="$(scripts/release-flags.sh)"  # the release build's flags, worked out once
+swift build $release -j 1 >/dev/null
+bin="$(swift build $release --show-bin-path)"
 work="$(mktemp -d /tmp/bench-compare.XXXXXX)"
 trap 'stop_$name "$work"; rm -rf "$work"' EXIT
 setup_$name "$work"
 
-c_config=$config
-if [ "$name" = mysql ]; then
-  c_config="$work/mysql-c.conf"
-  grep -v '^port ' "$config" > "$c_config"
-  export MYSQL_TCP_PORT="${MARIADB_BENCH_PORT:-13302}"
-fi
+c_original_config "$name" "$work"
 
 run() { # LABEL BINARY CONFIG WINDOW
   taskset -c 0 "$bin/table-bench" --count "$count" --windows "$4" --service alias \

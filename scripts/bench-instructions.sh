@@ -17,31 +17,27 @@ cd "$(dirname "$0")/.."
 name=${1:?usage: bench-instructions.sh NAME [BINARY...]}
 shift
 command -v valgrind >/dev/null || { echo "bench-instructions.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
-swift build $(scripts/release-flags.sh) -j 1 >/dev/null
-bin="$(swift build $(scripts/release-flags.sh) --show-bin-path)"
+release="$(scripts/release-flags.sh)"  # the release build's flags, worked out once
+swift build $release -j 1 >/dev/null
+bin="$(swift build $release --show-bin-path)"
 [ $# -gt 0 ] || set -- "$bin/table-$name"
 service=${SERVICE:-alias}
 [ "$name" != passwd ] || service=${SERVICE:-credentials}
 work="$(mktemp -d /tmp/bench-instructions.XXXXXX)"
 trap 'stop_$name "$work"; rm -rf "$work"' EXIT
 setup_$name "$work" >/dev/null
-config_for() { # BINARY: the C table-mysql has no port keyword (see bench-compare.sh)
-  if [ "$name" = mysql ] && [ "$(basename "$1")" = table-mysql ] && [ "$1" != "$bin/table-mysql" ]; then
-    grep -v '^port ' "$config" > "$work/mysql-c.conf"
-    echo "$work/mysql-c.conf"
-  else
-    echo "$config"
-  fi
-}
-export MYSQL_TCP_PORT="${MARIADB_BENCH_PORT:-13302}"
+ours="$(readlink -f "$bin/table-$name")"
+c_original_config "$name" "$work"
 for binary in "$@"; do
   binary=$(readlink -f "$binary")
+  table_config=$c_config
+  [ "$binary" != "$ours" ] || table_config=$config
   for count in 1000 3000; do
     printf '#!/bin/sh\nexec valgrind -q --tool=callgrind --callgrind-out-file=%s "%s" "$@"\n' \
       "$work/profile-$count" "$binary" > "$work/wrap.sh"
     chmod +x "$work/wrap.sh"
     "$bin/table-bench" --count "$count" --warmup 0 --windows 1 --service "$service" \
-      --key-template 'user{}@example.org' --backend-stderr /dev/null "$work/wrap.sh" "$(config_for "$binary")" >/dev/null
+      --key-template 'user{}@example.org' --backend-stderr /dev/null "$work/wrap.sh" "$table_config" >/dev/null
     for _ in $(seq 1 50); do grep -q '^summary:' "$work/profile-$count" 2>/dev/null && break; sleep 0.1; done
   done
   first=$(awk '/^summary:/ { print $2 }' "$work/profile-1000")

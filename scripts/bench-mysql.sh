@@ -6,9 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/bench-setup.sh
-bin="$(swift build $(scripts/release-flags.sh) -j 1 --show-bin-path)"
-swift build $(scripts/release-flags.sh) -j 1 --product table-mysql >/dev/null
-swift build $(scripts/release-flags.sh) -j 1 --product table-bench >/dev/null
+release="$(scripts/release-flags.sh)"  # the release build's flags, worked out once
+bin="$(swift build $release -j 1 --show-bin-path)"
+swift build $release -j 1 --product table-mysql >/dev/null
+swift build $release -j 1 --product table-bench >/dev/null
 work="$(mktemp -d /tmp/table-bench-mysql.XXXXXX)"
 trap 'stop_mysql "$work"; rm -rf "$work"' EXIT
 count="${COUNT:-50000}"

@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/bench-setup.sh
-swift build $(scripts/release-flags.sh) -j 1 >/dev/null
-bin="$(swift build $(scripts/release-flags.sh) --show-bin-path)"
+release="$(scripts/release-flags.sh)"  # the release build's flags, worked out once
+swift build $release -j 1 >/dev/null
+bin="$(swift build $release --show-bin-path)"
 work="$(mktemp -d /tmp/table-bench-socketmap.XXXXXX)"
 trap 'stop_socketmap "$work"; rm -rf "$work"' EXIT
 count="${COUNT:-50000}"

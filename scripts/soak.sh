@@ -28,8 +28,9 @@ elif [ "${SOAK_BUILD:-release}" = debug ]; then
   swift build -j 1 >/dev/null
   bin="$(swift build --show-bin-path)"
 else
-  swift build $(scripts/release-flags.sh) -j 1 >/dev/null
-  bin="$(swift build $(scripts/release-flags.sh) -j 1 --show-bin-path)"
+  release="$(scripts/release-flags.sh)"  # the release build's flags, worked out once
+  swift build $release -j 1 >/dev/null
+  bin="$(swift build $release -j 1 --show-bin-path)"
 fi
 
 # What each backend is asked: service and key template (keys 1..10,000 of the setup).

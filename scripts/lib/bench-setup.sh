@@ -198,3 +198,15 @@ setup_socketmap() { # WORKDIR
 stop_socketmap() { # WORKDIR
   if [ -s "$1/server.pid" ]; then kill -9 "$(cat "$1/server.pid")" 2>/dev/null || true; fi
 }
+
+# The config a C original reads for the same server and data, after setup_NAME: sets
+# `c_config`. It is ours, except that the C table-mysql has no `port` keyword; libmariadb
+# takes the port from MYSQL_TCP_PORT instead, which this exports.
+c_original_config() { # NAME WORKDIR
+  c_config=$config
+  if [ "$1" = mysql ]; then
+    c_config="$2/mysql-c.conf"
+    grep -v '^port ' "$config" > "$c_config"
+    export MYSQL_TCP_PORT="${MARIADB_BENCH_PORT:-13302}"
+  fi
+}

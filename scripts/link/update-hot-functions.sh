@@ -16,8 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/bench-setup.sh
 command -v valgrind >/dev/null || { echo "update-hot-functions.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
-swift build $(scripts/release-flags.sh) -j 1 >/dev/null
-bin="$(swift build $(scripts/release-flags.sh) --show-bin-path)"
+release="$(scripts/release-flags.sh)"  # the release build's flags, worked out once
+swift build $release -j 1 >/dev/null
+bin="$(swift build $release --show-bin-path)"
 work="$(mktemp -d /tmp/hot-functions.XXXXXX)"
 current=""
 cleanup() { [ -z "$current" ] || "stop_$current" "$work"; rm -rf "$work"; }
