@@ -4,6 +4,12 @@
 // system C client libraries (see DESIGN.md); tests may use Foundation.
 import PackageDescription
 
+/// Swift settings of the shipped code. Without the implicit `import _StringProcessing`, a
+/// string search such as `text.contains("://")` does not compile instead of silently linking
+/// that module and the regex parser into the binary (1.1 MB of code, ~0.3 MiB of it resident
+/// at run time); use `includes(_:)` and `range(ofText:)` from TableProtocol's TextSearch.swift.
+let shipped: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import"])]
+
 let package = Package(
     name: "opensmtpd-tables",
     products: [
@@ -26,19 +32,19 @@ let package = Package(
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
 
         // What every backend shares: protocol, server loop, config grammar, logging, CLI.
-        .target(name: "TableProtocol", dependencies: ["CCrypt"]),
+        .target(name: "TableProtocol", dependencies: ["CCrypt"], swiftSettings: shipped),
 
         // The backends.
-        .executableTarget(name: "table-sqlite", dependencies: ["TableProtocol", "CSQLite3"]),
-        .executableTarget(name: "table-passwd", dependencies: ["TableProtocol"]),
-        .executableTarget(name: "table-postgres", dependencies: ["TableProtocol", "CLibPQ"]),
-        .executableTarget(name: "table-mysql", dependencies: ["TableProtocol", "CMariaDB"]),
-        .executableTarget(name: "table-ldap", dependencies: ["TableProtocol", "COpenLDAP"]),
+        .executableTarget(name: "table-sqlite", dependencies: ["TableProtocol", "CSQLite3"], swiftSettings: shipped),
+        .executableTarget(name: "table-passwd", dependencies: ["TableProtocol"], swiftSettings: shipped),
+        .executableTarget(name: "table-postgres", dependencies: ["TableProtocol", "CLibPQ"], swiftSettings: shipped),
+        .executableTarget(name: "table-mysql", dependencies: ["TableProtocol", "CMariaDB"], swiftSettings: shipped),
+        .executableTarget(name: "table-ldap", dependencies: ["TableProtocol", "COpenLDAP"], swiftSettings: shipped),
         // hiredis is linked statically: Debian 12 ships libhiredis0.14, Debian 13 (where smtpd
         // 7.6 is) only libhiredis1.1.0, so a dynamic link would tie the package to one release.
-        .executableTarget(name: "table-redis", dependencies: ["TableProtocol", "CHiredis"],
+        .executableTarget(name: "table-redis", dependencies: ["TableProtocol", "CHiredis"], swiftSettings: shipped,
                           linkerSettings: [.linkedLibrary(":libhiredis.a")]),
-        .executableTarget(name: "table-socketmap", dependencies: ["TableProtocol"]),
+        .executableTarget(name: "table-socketmap", dependencies: ["TableProtocol"], swiftSettings: shipped),
 
         // Plays smtpd's side of the protocol: used by the benchmark and the integration tests.
         .target(name: "TableDriver"),

@@ -2,6 +2,7 @@ import COpenLDAP
 #if canImport(Glibc)
 import Glibc
 #endif
+import TableProtocol
 
 /// One `url` line, in the form libldap's `ldap_initialize` takes, and whether to send
 /// StartTLS on it.
@@ -30,7 +31,7 @@ struct LDAPServerURL: Sendable, Equatable {
             startTLS = startTLSByDefault
         } else if lowered.hasPrefix("ldaps://") || lowered.hasPrefix("ldapi://") {
             startTLS = false
-        } else if text.contains("://") {
+        } else if text.includes("://") {
             throw Invalid(message: "unsupported URL scheme in \"\(text)\" (use ldap://, ldaps://, ldap+tls:// or ldapi://)")
         } else {
             url = "ldap://" + text

@@ -46,15 +46,15 @@ struct PostgresConfig: Sendable {
 
     /// Whether conninfo carries a password (`password=...` or `postgresql://user:secret@...`).
     var holdsPassword: Bool {
-        if conninfo.contains("password") { return true }
-        guard let scheme = conninfo.firstRange(of: "://") else { return false }
+        if conninfo.includes("password") { return true }
+        guard let scheme = conninfo.range(ofText: "://") else { return false }
         let authority = conninfo[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" }
         guard let at = authority.lastIndex(of: "@") else { return false }
-        return authority[..<at].contains(":")
+        return authority[..<at].includes(":")
     }
 
     /// Whether conninfo already sets the session's statement_timeout (in `options`).
-    var setsStatementTimeout: Bool { conninfo.contains("statement_timeout") }
+    var setsStatementTimeout: Bool { conninfo.includes("statement_timeout") }
 }
 
 final class PostgresBackend: TableBackend {

@@ -23,7 +23,7 @@ enum RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
             guard rest.hasPrefix(":") else { return nil }
             portText = rest.dropFirst()
         } else {
-            guard let colon = value.lastIndex(of: ":"), !value[..<colon].contains(":") else { return nil }
+            guard let colon = value.lastIndex(of: ":"), !value[..<colon].includes(":") else { return nil }
             host = value[..<colon]
             portText = value[value.index(after: colon)...]
         }
@@ -34,7 +34,7 @@ enum RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        case .tcp(let host, let port): host.includes(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         case .unix(let path): "unix:\(path)"
         }
     }

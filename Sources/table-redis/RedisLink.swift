@@ -47,7 +47,7 @@ final class RedisLink {
         }
         if made.pointee.err != 0 {
             let reason = Self.errorString(made)
-            let kind: RedisFailure.Kind = reason.contains("timed out") ? .timeout : .closed
+            let kind: RedisFailure.Kind = reason.includes("timed out") ? .timeout : .closed
             redisFree(made)
             throw RedisFailure(kind: kind, message: "\(endpoint): \(reason)")
         }

@@ -35,7 +35,7 @@ enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .unix(let path): path
-        case .inet(let host, let port): host.contains(":") ? "inet:[\(host)]:\(port)" : "inet:\(host):\(port)"
+        case .inet(let host, let port): host.includes(":") ? "inet:[\(host)]:\(port)" : "inet:\(host):\(port)"
         }
     }
 }

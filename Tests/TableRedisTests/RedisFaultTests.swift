@@ -160,7 +160,7 @@ import TableDriver
         #expect(try table.request("lookup", "alias", key: "root") == "found|first")
         try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%x\n")
         #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):3: query_alias: unsupported conversion \"%x\" (only %s, the key, and %% are allowed)")
-        try TestEnvironment.run(["rm", "-f", fixture.config])
+        #expect(TestEnvironment.run(["rm", "-f", fixture.config]) == 0)
         #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read configuration"))
         #expect(try table.request("lookup", "alias", key: "root") == "found|first")
         try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%s\n")
