@@ -17,7 +17,14 @@ public final class TableProcess {
     public let tableName: String
     /// Our end of the socketpair.
     public let fd: Int32
+    /// Bytes read and not yet returned start at `consumed`.
     private var buffer: [UInt8] = []
+    private var consumed = 0
+    /// What `read(2)` fills, allocated once: a fresh 64 KiB array per read cost the
+    /// benchmark more time than some backends take to answer.
+    private var chunk: [UInt8] = []
+    /// The SO_RCVTIMEO on `fd`, in seconds (0: none yet).
+    private var receiveTimeout = 0.0
     private var nextID: UInt32
     private var exitStatus: Int32?
 
@@ -94,9 +101,21 @@ public final class TableProcess {
 
     /// A fresh request id: 8 lowercase hex digits, like smtpd's arc4random ids.
     public func makeID() -> String {
+        String(decoding: Self.hexDigits(makeNumericID()), as: UTF8.self)
+    }
+
+    /// A fresh request id as a number; `hexDigits` spells it as it goes on the wire.
+    public func makeNumericID() -> UInt32 {
         nextID = nextID &* 1664525 &+ 1013904223
-        let hex = String(nextID, radix: 16)
-        return String(repeating: "0", count: 8 - hex.count) + hex
+        return nextID
+    }
+
+    /// `id` as 8 lowercase hex digits.
+    public static func hexDigits(_ id: UInt32) -> [UInt8] {
+        (0..<8).map { position in
+            let digit = UInt8((id >> (28 - 4 * UInt32(position))) & 0xF)
+            return digit < 10 ? 0x30 + digit : 0x57 + digit
+        }
     }
 
     /// The request line smtpd would send (without LF).
@@ -154,35 +173,68 @@ public final class TableProcess {
     }
 
     public func readLineBytes(timeout: Double = 10) throws -> [UInt8]? {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + timeout
+        try withNextLine(timeout: timeout) { Array($0) }
+    }
+
+    /// Calls `body` with the next line the table wrote (without its LF) where it lies in the
+    /// read buffer, and returns what it returns; nil at end of input. Throws after `timeout`
+    /// seconds without a full line.
+    ///
+    /// Waits in a blocking `read(2)` bounded by SO_RCVTIMEO, one system call per wait (a
+    /// `poll(2)` before each read made two, and armed a timer each time).
+    public func withNextLine<T>(timeout: Double = 10, _ body: (ArraySlice<UInt8>) throws -> T) throws -> T? {
+        let deadline = Self.monotonicNow() + timeout
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = Array(buffer[..<newline])
-                buffer.removeSubrange(...newline)
-                return line
+            if let newline = buffer[consumed...].firstIndex(of: 0x0A) {
+                let start = consumed
+                consumed = newline + 1
+                defer {
+                    if consumed == buffer.count {
+                        buffer.removeAll(keepingCapacity: true)
+                        consumed = 0
+                    }
+                }
+                return try body(buffer[start..<newline])
             }
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            let remaining = deadline - (Double(now.tv_sec) + Double(now.tv_nsec) / 1e9)
+            if consumed > 0 {
+                buffer.removeSubrange(..<consumed)
+                consumed = 0
+            }
+            let remaining = deadline - Self.monotonicNow()
             guard remaining > 0 else { throw DriverError("timed out after \(timeout) s waiting for a reply") }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, Int32(min(remaining * 1000, 1_000_000)) + 1)
-            if ready < 0 && errno != EINTR { throw DriverError("poll: \(String(cString: strerror(errno)))") }
-            if ready <= 0 { continue }
-            var chunk = [UInt8](repeating: 0, count: 65536)
+            boundReads(by: min(remaining, 1.0))
+            if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 65536) }
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
-                if errno == EINTR { continue }
+                // EAGAIN: SO_RCVTIMEO passed; the deadline is checked above.
+                if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
                 throw DriverError("read from table: \(String(cString: strerror(errno)))")
             }
             if n == 0 {
                 if buffer.isEmpty { return nil }
                 defer { buffer = [] }
-                return buffer
+                return try body(buffer[...])
             }
             buffer.append(contentsOf: chunk[0..<n])
         }
+    }
+
+    /// Lowers SO_RCVTIMEO to `seconds` if it is longer (or unset), so that no read blocks
+    /// past a deadline; a shorter bound only makes a long wait loop, so it is left as it is
+    /// (one `setsockopt` for a run of reads with the same timeout, not one per read).
+    private func boundReads(by seconds: Double) {
+        guard receiveTimeout == 0 || receiveTimeout > seconds else { return }
+        let bounded = max(seconds, 0.001)
+        var value = timeval(tv_sec: Int(bounded), tv_usec: Int((bounded - bounded.rounded(.down)) * 1e6))
+        if setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)) == 0 {
+            receiveTimeout = bounded
+        }
+    }
+
+    private static func monotonicNow() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// Ends the table's input, as smtpd's exit does; the table should exit 0.
