@@ -9,6 +9,8 @@ sender checks (mailaddrmap), match from src (netaddr), the auth service (query_a
 smtpctl update table (new config, broken config), and an unavailable database (4xx within
 the table timeout, smtpd keeps running, then recovers)."""
 import contextlib
+import os
+import subprocess
 import time
 
 TABLE_TIMEOUT = 1  # the config's timeout: seconds a query may wait
@@ -92,6 +94,42 @@ class Database:
 
     def cleanup(self):
         pass
+
+
+class ServerDatabase(Database):
+    """A database of its own on one of the test servers (scripts/servers/NAME.sh), made
+    unavailable by freezing the server (SIGSTOP through its control script)."""
+    server = "the server"  # its name in messages
+    control = ""  # the environment variable naming its control script
+
+    def __init__(self, env):
+        self.env = env
+        self.name = f"e2e_{os.getpid()}"
+
+    def description_of_unavailable(self):
+        return f"{self.server} is frozen"
+
+    @contextlib.contextmanager
+    def unavailable(self):
+        subprocess.run(["bash", self.env[self.control], "freeze"], check=True, timeout=30)
+        try:
+            yield
+        finally:
+            subprocess.run(["bash", self.env[self.control], "thaw"], check=True, timeout=30)
+
+
+def run_on_server(s, ports, names, database):
+    """Runs the scenario against `database(env)` if the test server's variables `names` are
+    set (skipped otherwise); smtpd is stopped and the database dropped afterwards."""
+    env = s.server_environment(*names)
+    if env is None:
+        return
+    db = database(env)
+    try:
+        run(s, ports, db)
+    finally:
+        s.stop_smtpd()
+        db.cleanup()
 
 
 def quoted(value):

@@ -1,7 +1,6 @@
 """table-mysql under the real smtpd 7.6 (the shared SQL scenario, sql_scenario.py),
 against the MariaDB test server (scripts/servers/mariadb.sh) in a database of its own;
 the database is made unavailable by freezing the server (SIGSTOP, its control script)."""
-import contextlib
 import os
 import subprocess
 import sys
@@ -14,13 +13,14 @@ NAMES = ("MARIADB_TEST_PORT", "MARIADB_TEST_SOCKET", "MARIADB_TEST_USER",
          "MARIADB_TEST_PASSWORD", "MARIADB_TEST_CONTROL")
 
 
-class MariaDBDatabase(sql_scenario.Database):
+class MariaDBDatabase(sql_scenario.ServerDatabase):
     backend = "mysql"
     placeholder = "?"
+    server = "MariaDB"
+    control = "MARIADB_TEST_CONTROL"
 
     def __init__(self, env):
-        self.env = env
-        self.name = f"e2e_{os.getpid()}"
+        super().__init__(env)
         user = env["MARIADB_TEST_USER"]
         self.root(f"DROP DATABASE IF EXISTS {self.name}; CREATE DATABASE {self.name} CHARACTER SET utf8mb4;"
                   f" GRANT ALL ON {self.name}.* TO '{user}'@'127.0.0.1';"
@@ -41,31 +41,12 @@ class MariaDBDatabase(sql_scenario.Database):
         return (f"host 127.0.0.1\nport {e['MARIADB_TEST_PORT']}\nusername {e['MARIADB_TEST_USER']}\n"
                 f"password {e['MARIADB_TEST_PASSWORD']}\ndatabase {self.name}\n")
 
-    def description_of_unavailable(self):
-        return "MariaDB is frozen"
-
-    @contextlib.contextmanager
-    def unavailable(self):
-        subprocess.run(["bash", self.env["MARIADB_TEST_CONTROL"], "freeze"], check=True, timeout=30)
-        try:
-            yield
-        finally:
-            subprocess.run(["bash", self.env["MARIADB_TEST_CONTROL"], "thaw"], check=True, timeout=30)
-
     def cleanup(self):
         self.root(f"DROP DATABASE IF EXISTS {self.name}")
 
 
 def run(s, ports):
-    env = s.server_environment(*NAMES)
-    if env is None:
-        return
-    db = MariaDBDatabase(env)
-    try:
-        sql_scenario.run(s, ports, db)
-    finally:
-        s.stop_smtpd()
-        db.cleanup()
+    sql_scenario.run_on_server(s, ports, NAMES, MariaDBDatabase)
 
 
 main(run)

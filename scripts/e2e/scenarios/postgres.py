@@ -1,7 +1,6 @@
 """table-postgres under the real smtpd 7.6 (the shared SQL scenario, sql_scenario.py),
 against the PostgreSQL test server (scripts/servers/postgres.sh) in a database of its own;
 the database is made unavailable by freezing the server (SIGSTOP, its control script)."""
-import contextlib
 import os
 import subprocess
 import sys
@@ -14,13 +13,14 @@ NAMES = ("POSTGRES_TEST_PORT", "POSTGRES_TEST_SOCKET_DIR", "POSTGRES_TEST_USER",
          "POSTGRES_TEST_PASSWORD", "POSTGRES_TEST_PSQL", "POSTGRES_TEST_CONTROL")
 
 
-class PostgresDatabase(sql_scenario.Database):
+class PostgresDatabase(sql_scenario.ServerDatabase):
     backend = "postgres"
     placeholder = "$1"
+    server = "PostgreSQL"
+    control = "POSTGRES_TEST_CONTROL"
 
     def __init__(self, env):
-        self.env = env
-        self.name = f"e2e_{os.getpid()}"
+        super().__init__(env)
         self.superuser(f"DROP DATABASE IF EXISTS {self.name}")
         self.superuser(f"CREATE DATABASE {self.name} OWNER {env['POSTGRES_TEST_USER']}")
 
@@ -45,31 +45,12 @@ class PostgresDatabase(sql_scenario.Database):
         return (f"conninfo host=127.0.0.1 port={e['POSTGRES_TEST_PORT']} dbname={self.name} "
                 f"user={e['POSTGRES_TEST_USER']} password={e['POSTGRES_TEST_PASSWORD']}\n")
 
-    def description_of_unavailable(self):
-        return "PostgreSQL is frozen"
-
-    @contextlib.contextmanager
-    def unavailable(self):
-        subprocess.run(["bash", self.env["POSTGRES_TEST_CONTROL"], "freeze"], check=True, timeout=30)
-        try:
-            yield
-        finally:
-            subprocess.run(["bash", self.env["POSTGRES_TEST_CONTROL"], "thaw"], check=True, timeout=30)
-
     def cleanup(self):
         self.superuser(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
 
 def run(s, ports):
-    env = s.server_environment(*NAMES)
-    if env is None:
-        return
-    db = PostgresDatabase(env)
-    try:
-        sql_scenario.run(s, ports, db)
-    finally:
-        s.stop_smtpd()
-        db.cleanup()
+    sql_scenario.run_on_server(s, ports, NAMES, PostgresDatabase)
 
 
 main(run)
