@@ -105,6 +105,14 @@ public struct ConfigFuzzResult: Sendable {
     public var failureCount = 0
     /// The first few of them, with the config that caused them.
     public var failures: [String] = []
+
+    /// Why the run fails, or nil: a refusal that named no line, or mutations that never
+    /// loaded or never got refused (then one of the two paths went untested).
+    public var failure: String? {
+        if failureCount > 0 { return "\(failureCount) refusals named no line: \(failures)" }
+        if loaded == 0 || rejected == 0 { return "loaded \(loaded), refused \(rejected)" }
+        return nil
+    }
 }
 
 public enum ConfigFuzz {

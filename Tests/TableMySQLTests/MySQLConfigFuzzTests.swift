@@ -1,32 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
-import TableDriver
-import TableProtocol
+import TableTestSupport
 @testable import table_mysql
 
-/// Random and mutated config files, made from examples/mysql/mysql.conf, through the backend's own
-/// `load` in-process (nothing connects): no crash, and every refusal names a line of the file
-/// or the file as a whole (issue 7, item 2). `TABLES_CONFIG_FUZZ_ITERATIONS` for longer runs.
+/// Random and mutated configs made from examples/mysql/mysql.conf through the backend's own
+/// `load` (ExampleConfigFuzz).
 @Suite struct MySQLConfigFuzzTests {
     @Test func mutatedExampleConfigsLoadOrNameALine() throws {
-        let directory = TestEnvironment.makeTemporaryDirectory("mysql-config-fuzz")
-        defer { TestEnvironment.run(["rm", "-rf", directory]) }
-        let seed = try TestEnvironment.readText(ConfigFuzz.repositoryFile("examples/mysql/mysql.conf"))
-        let devNull = open("/dev/null", O_WRONLY)
-        defer { close(devNull) }
-        let logger = Logger(program: "table-mysql", table: "fuzz", minimumLevel: .debug, fd: devNull)
-        var mutator = ConfigMutator(seedText: seed, keywords: MySQLConfig.keywords, seed: 13)
-        let result = try ConfigFuzz.run(&mutator, path: "\(directory)/fuzz.conf") { path in
-            do throws(ConfigErrors) {
-                _ = try MySQLTable.load(path, logger: logger)
-                return nil
-            } catch {
-                return error.problems.map { ($0.line, $0.description) }
-            }
-        }
-        #expect(result.failureCount == 0, "\(result.failureCount) refusals named no line: \(result.failures)")
-        #expect(result.loaded > 0 && result.rejected > 0, "loaded \(result.loaded), refused \(result.rejected)")
+        let result = try ExampleConfigFuzz.run(MySQLTable.self, example: "examples/mysql/mysql.conf",
+                                               keywords: MySQLConfig.keywords, seed: 13)
+        #expect(result.failure == nil, Comment(rawValue: result.failure ?? ""))
     }
 }
