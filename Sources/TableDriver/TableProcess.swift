@@ -185,17 +185,7 @@ public final class TableProcess {
     public func withNextLine<T>(timeout: Double = 10, _ body: (ArraySlice<UInt8>) throws -> T) throws -> T? {
         let deadline = Self.monotonicNow() + timeout
         while true {
-            if let newline = buffer[consumed...].firstIndex(of: 0x0A) {
-                let start = consumed
-                consumed = newline + 1
-                defer {
-                    if consumed == buffer.count {
-                        buffer.removeAll(keepingCapacity: true)
-                        consumed = 0
-                    }
-                }
-                return try body(buffer[start..<newline])
-            }
+            if let line = try withBufferedLine(body) { return line }
             if consumed > 0 {
                 buffer.removeSubrange(..<consumed)
                 consumed = 0
@@ -217,6 +207,21 @@ public final class TableProcess {
             }
             buffer.append(contentsOf: chunk[0..<n])
         }
+    }
+
+    /// Calls `body` with the next line if a whole one is already read, without reading; nil
+    /// otherwise.
+    public func withBufferedLine<T>(_ body: (ArraySlice<UInt8>) throws -> T) rethrows -> T? {
+        guard let newline = buffer[consumed...].firstIndex(of: 0x0A) else { return nil }
+        let start = consumed
+        consumed = newline + 1
+        defer {
+            if consumed == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                consumed = 0
+            }
+        }
+        return try body(buffer[start..<newline])
     }
 
     /// Lowers SO_RCVTIMEO to `seconds` if it is longer (or unset), so that no read blocks

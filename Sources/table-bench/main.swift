@@ -160,20 +160,25 @@ func drive(_ table: TableProcess, _ options: Options, keys: [[UInt8]], count: In
             }
             try table.send(batch)
         }
-        let outcome = try table.withNextLine(timeout: 30) { line -> (id: UInt32, status: Reply.Status)? in
-            Reply.parse(line)
+        // Every reply already read is counted before the window is refilled, so that the
+        // refill goes out in one write instead of one per reply.
+        guard var outcome = try table.withNextLine(timeout: 30, Reply.parse) else {
+            throw DriverError("table closed its output")
         }
-        guard let outcome else { throw DriverError("table closed its output") }
-        guard let (id, status) = outcome, let started = sentAt.removeValue(forKey: id) else {
-            throw DriverError("unexpected reply")
+        while true {
+            guard let (id, status) = outcome, let started = sentAt.removeValue(forKey: id) else {
+                throw DriverError("unexpected reply")
+            }
+            run.latencies.append(now() - started)
+            switch status {
+            case .found: run.found += 1
+            case .notFound: run.notFound += 1
+            case .other: run.errors += 1
+            }
+            received += 1
+            guard let next = table.withBufferedLine(Reply.parse) else { break }
+            outcome = next
         }
-        run.latencies.append(now() - started)
-        switch status {
-        case .found: run.found += 1
-        case .notFound: run.notFound += 1
-        case .other: run.errors += 1
-        }
-        received += 1
     }
     run.seconds = now() - start
     return run
