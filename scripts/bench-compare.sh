@@ -7,8 +7,9 @@
 # C-BINARY is built by scripts/build-c-original.sh. Each round runs the C original, then
 # ours, with `table-bench --service alias` at window 1 (as smtpd asks) and 16, pinned with
 # the driver to core 0; the medians of ROUNDS rounds (default 5) of COUNT requests (default
-# 30000) are printed with each binary's peak RSS. The C originals read the config that
-# c_original_config sets (scripts/lib/bench-setup.sh).
+# 30000) are printed with each binary's peak RSS, then the ratios of the runs paired by
+# round (ours against the C original, ours at 16 against ours at 1). The C originals read
+# the config that c_original_config sets (scripts/lib/bench-setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/bench-setup.sh
@@ -33,8 +34,8 @@ run() { # LABEL BINARY CONFIG WINDOW
 }
 for ((round = 1; round <= rounds; round++)); do
   for window in 1 16; do
-    run "C-original" "$original" "$c_config" "$window"
-    run "table-$name" "$bin/table-$name" "$config" "$window"
+    run "C-original" "$original" "$c_config" "$window" | sed "s/\$/ $round/"
+    run "table-$name" "$bin/table-$name" "$config" "$window" | sed "s/\$/ $round/"
   done
 done > "$work/runs"
 echo "table-$name beside the C original: $rounds rounds of $count lookups (req/s; peak RSS MiB)"
@@ -47,3 +48,21 @@ sort "$work/runs" | awk '
     printf "  %-24s median %6d req/s  (runs:%s)  peak RSS %s\n", last, rates[int((n + 1) / 2)], all, rss
     n = 0; rss = 0
   }'
+# The same runs paired by round: a round's two binaries ran seconds apart, so their ratio
+# varies much less than the rates themselves (which drift with the host's load).
+awk -v ours="table-$name" '
+  { rate[$5 " " $1 " " $2] = $3; if ($5 > rounds) rounds = $5 }
+  function median(list, count,   i, j, t) {
+    for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (list[j] < list[i]) { t = list[i]; list[i] = list[j]; list[j] = t }
+    return count % 2 ? list[(count + 1) / 2] : (list[count / 2] + list[count / 2 + 1]) / 2
+  }
+  END {
+    for (r = 1; r <= rounds; r++) {
+      serial[r] = rate[r " " ours " w1"] / rate[r " C-original w1"]
+      window[r] = rate[r " " ours " w16"] / rate[r " C-original w16"]
+      gain[r] = rate[r " " ours " w16"] / rate[r " " ours " w1"]
+      if (serial[r] >= 1) ahead++
+    }
+    printf "  paired by round (medians): %s/C-original %.3f at w1 (ahead in %d of %d rounds), %.2f at w16; %s w16/w1 %.2f\n",
+           ours, median(serial, rounds), ahead, rounds, median(window, rounds), ours, median(gain, rounds)
+  }' "$work/runs"
