@@ -14,10 +14,11 @@ import Glibc
 /// case with smtpd, which waits for each answer), the reader answers the request itself:
 /// handing it to a worker would cost two thread switches per request, a sixth of the time
 /// of a SQLite lookup. Pipelined requests go to the `Backend.concurrency` workers.
-/// Connections are not tied to threads: whoever answers takes one from the `ConnectionPool`
-/// of `concurrency` connections and puts it back after the reply, so all of them serve
-/// pipelined requests (with the reader's own connection idle at window 16, table-postgres
-/// answered 5% fewer lookups per second) and there are never more than `concurrency`.
+/// There are `concurrency` connections (`ConnectionSlots`), one per worker, and the reader
+/// answers on the first worker's, which is idle whenever the reader answers: so all of
+/// them serve pipelined requests (with a connection of the reader's own, idle at window 16,
+/// table-postgres answered 15% fewer lookups per second there), one-at-a-time traffic keeps
+/// to one connection, and there are never more than `concurrency`.
 ///
 /// The server is not generic over the backend: it holds it as `any TableBackend` and its
 /// connections as `any TableConnection`. A generic server in this module, instantiated
@@ -48,10 +49,10 @@ public final class TableServer: @unchecked Sendable {
     private let writeLock = Lock()
     private let updateLock = Lock()
     private let queue = BlockingQueue<Request>()
-    /// Requests handed to workers and not answered yet (their connections back in the pool).
+    /// Requests handed to workers and not answered yet.
     private let inFlight = Atomic<Int>(0)
     /// `Backend.concurrency` connections, fixed at start (`update` does not resize it).
-    private let pool: ConnectionPool
+    private let connections: ConnectionSlots
 
     public init<Program: TableProgram>(_ program: Program.Type, argument: String, backend: Program.Backend,
                                        logger: Logger, input: Int32 = 0, output: Int32 = 1) {
@@ -62,7 +63,7 @@ public final class TableServer: @unchecked Sendable {
         self.output = output
         self.load = { (argument, logger) throws(ConfigErrors) in try Program.load(argument, logger: logger) }
         self.generation = Locked(Generation(number: 0, backend: backend))
-        self.pool = ConnectionPool(size: max(1, backend.concurrency))
+        self.connections = ConnectionSlots(count: max(1, backend.concurrency))
     }
 
     /// Runs until end of input; returns the exit status.
@@ -79,7 +80,7 @@ public final class TableServer: @unchecked Sendable {
             registration += "register|ready\n"
             send(Array(registration.utf8))
 
-            let workers = (0..<max(1, backend.concurrency)).map { _ in WorkerThread { [self] in work() } }
+            let workers = (0..<connections.count).map { slot in WorkerThread { [self] in work(slot: slot) } }
             workers.forEach { $0.start() }
             // Each request is parsed where it lies in the reader's buffer.
             while let (parsed, length) = try reader.withNextLine({ (RequestParser.parse(buffer: $0, truncated: $1), $0.count) }) {
@@ -125,11 +126,9 @@ public final class TableServer: @unchecked Sendable {
         switch parsed {
         case .request(let request):
             if nothingBuffered && inFlight.load(ordering: .acquiring) == 0 {
-                // No worker holds a connection now, and none gets a request until this
-                // thread queues one: the pool has them all.
-                var connection = pool.take()
-                handle(request, &connection)
-                pool.put(connection)
+                // No worker is answering now, and none gets a request until this thread
+                // queues one: the first worker's connection is free.
+                handle(request, &connections[0])
             } else {
                 inFlight.add(1, ordering: .relaxed)
                 queue.push(request)
@@ -143,12 +142,10 @@ public final class TableServer: @unchecked Sendable {
         }
     }
 
-    /// One worker thread: answers queued requests, each on a connection from the pool.
-    private func work() {
+    /// One worker thread: answers queued requests on the connection in `slot`.
+    private func work(slot: Int) {
         while let request = queue.pop() {
-            var connection = pool.take()
-            handle(request, &connection)
-            pool.put(connection)
+            handle(request, &connections[slot])
             inFlight.subtract(1, ordering: .releasing)
         }
     }
@@ -239,31 +236,36 @@ public final class TableServer: @unchecked Sendable {
     }
 }
 
-/// The server's connections when no thread is using them, most recently used last.
+/// The server's connections, one per worker: worker `i` uses slot `i`, and the reader
+/// slot 0 when no request is in flight (so worker 0 is between requests).
 ///
-/// Taking the most recently used one means that one-at-a-time traffic (smtpd's) keeps using
-/// a single connection, and only pipelined requests open the others. There are `size`; at
-/// most `size` threads hold one at a time (the workers, or the reader when no worker has a
-/// request), so `take` always finds one; were it ever empty, it would hand out a new one
-/// rather than fail a request.
-final class ConnectionPool: @unchecked Sendable {
-    private let lock = Lock()
-    private var idle: [WorkerConnection]
+/// Not a pool threads take from and give back to: that cost a lock and two copies of the
+/// connection state per request (640 instructions per table-socketmap lookup). Who uses a
+/// slot when is fixed instead, and the hand-overs already order the accesses: the reader
+/// queues a request (a mutex) after it last used slot 0, and reads `inFlight` (acquiring)
+/// as 0 only after every worker released its slot (releasing).
+final class ConnectionSlots: @unchecked Sendable {
+    let count: Int
+    private let slots: UnsafeMutablePointer<WorkerConnection>
 
-    init(size: Int) {
-        idle = (0..<size).map { _ in WorkerConnection() }
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: WorkerConnection(), count: count)
     }
 
-    func take() -> WorkerConnection {
-        lock.withLock { idle.popLast() } ?? WorkerConnection()
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
     }
 
-    func put(_ connection: WorkerConnection) {
-        lock.withLock { idle.append(connection) }
+    subscript(slot: Int) -> WorkerConnection {
+        get { slots[slot] }
+        _modify { yield &slots[slot] }
     }
 }
 
-/// A connection of the pool and when it may try to connect again after a failure.
+/// A connection slot and when it may try to connect again after a failure.
 ///
 /// Backoff grows from 0.1 s to at most 1 s, so a server that is down costs one fast `error`
 /// per request instead of a connect timeout each, and service is back within a second of
