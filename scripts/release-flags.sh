@@ -66,6 +66,11 @@ if [ -n "$archive" ]; then
 else
   echo "release-flags.sh: no libstdc++.a found (install libstdc++-12-dev); linking the shared libstdc++" >&2
 fi
+# SwiftPM does not know that the ordering file is an input of the link: when it changed
+# after the backends were last linked, remove them so that the next build links them again.
+for binary in .build/*/release/table-*; do
+  if [ -f "$binary" ] && [ scripts/link/hot-functions.txt -nt "$binary" ]; then rm -f "$binary"; fi
+done
 if [ -x "$toolchain/ld.lld" ]; then
   flags+=(-Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs)
   flags+=(-Xlinker "--symbol-ordering-file=$PWD/scripts/link/hot-functions.txt" -Xlinker --no-warn-symbol-ordering)
