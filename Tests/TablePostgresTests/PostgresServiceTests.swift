@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// Every PostgreSQL test runs in this one serialized suite: the fault tests stop and freeze
 /// the shared server, which would break tests running beside them.
@@ -13,135 +14,44 @@ struct PostgresTests {}
     }
 }
 
-extension PostgresTests {
-    @Test func registersExactlyTheConfiguredServices() throws {
-        let fixture = try PostgresFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        #expect(try table.handshake() == ["alias", "domain", "credentials", "netaddr", "userinfo", "source", "mailaddr", "addrname", "mailaddrmap"])
+extension PostgresFixture: SQLTableFixture {
+    static var placeholder: String { "$1" }
+}
 
-        try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = $1\nquery_auth SELECT password FROM credentials WHERE email = $1")
-        let narrow = try fixture.start()
-        #expect(try narrow.handshake() == ["domain", "auth"])
+/// The service tests table-postgres and table-mysql share (SQLServiceChecks), on this
+/// backend's fixture.
+extension PostgresTests {
+    typealias Checks = SQLServiceChecks<PostgresFixture>
+
+    @Test func registersExactlyTheConfiguredServices() throws {
+        try Checks.registersExactlyTheConfiguredServices()
     }
 
     @Test func everyServiceFoundAndNotFound() throws {
-        let fixture = try PostgresFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-
-        #expect(try table.request("lookup", "alias", key: "postmaster@example.org") == "found|alice@example.org, bob@example.org")
-        #expect(try table.request("lookup", "alias", key: "@example.net") == "found|alice@example.org")
-        #expect(try table.request("lookup", "alias", key: "nobody@example.org") == "not-found")
-        #expect(try table.request("check", "alias", key: "alice@example.org") == "found")
-        #expect(try table.request("check", "alias", key: "nobody@example.org") == "not-found")
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
-        #expect(try table.request("check", "domain", key: "example.com") == "not-found")
-        #expect(try table.request("lookup", "domain", key: "example.net") == "found|example.net")
-        #expect(try table.request("lookup", "credentials", key: "alice@example.org") == "found|alice@example.org:$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS")
-        #expect(try table.request("lookup", "credentials", key: "bob@example.org") == "found|bob@example.org:$2b$08$Xb1UHCS7lvOaIcA/wS84Zuw/EnTHjcWtwjwZMIR0kiGn/nCBZgZtq")
-        #expect(try table.request("lookup", "credentials", key: "carol@example.org") == "not-found")
-        #expect(try table.request("check", "netaddr", key: "127.0.0.1") == "found")
-        #expect(try table.request("check", "netaddr", key: "[::1]") == "found")
-        #expect(try table.request("check", "netaddr", key: "10.0.0.1") == "not-found")
-        #expect(try table.request("lookup", "userinfo", key: "vmail") == "found|5000:5000:/var/vmail")
-        #expect(try table.request("lookup", "userinfo", key: "big") == "found|4294967295:4294967295:/big")
-        #expect(try table.request("lookup", "userinfo", key: "root") == "not-found")
-        #expect(try table.request("check", "source", key: "192.0.2.2") == "found")
-        #expect(try table.request("check", "source", key: "192.0.2.9") == "not-found")
-        #expect(try table.request("check", "mailaddr", key: "alice@example.org") == "found")
-        #expect(try table.request("check", "mailaddr", key: "eve@example.org") == "not-found")
-        #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
-        #expect(try table.request("lookup", "addrname", key: "192.0.2.2") == "not-found")
-        #expect(try table.request("lookup", "mailaddrmap", key: "alice@example.org") == "found|alice@example.org, @example.net")
-        #expect(try table.request("lookup", "mailaddrmap", key: "bob@example.org") == "not-found")
-        // $1 may appear several times in a query.
-        #expect(try table.request("lookup", "mailaddrmap", key: "everyone") == "found|alice@example.org, @example.net")
+        try Checks.everyServiceFoundAndNotFound { table throws in
+            // $1 may appear several times in a query.
+            #expect(try table.request("lookup", "mailaddrmap", key: "everyone") == "found|alice@example.org, @example.net")
+        }
     }
 
     @Test func fetchRotatesSortedAddressesLikeUpstream() throws {
-        let fixture = try PostgresFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        let answers = try (0..<5).map { _ in try table.request("fetch", "source") }
-        #expect(answers == ["found|192.0.2.1", "found|192.0.2.2", "found|192.0.2.1", "found|192.0.2.2", "found|192.0.2.1"])
-        #expect(try table.request("fetch", "alias") == "error|fetch is only supported for source")
+        try Checks.fetchRotatesSortedAddressesLikeUpstream()
     }
 
     @Test func nullEmptyAndBadValuesAreErrorsOrSkipped() throws {
-        let fixture = try PostgresFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "nullonly@example.org") == "not-found")
-        #expect(try table.request("lookup", "alias", key: "crlf@example.org") == "error|value contains a line break")
-        #expect(try table.request("lookup", "alias", key: "big@example.org") == "error|query_alias result too large (over 2047 bytes)")
-        #expect(try table.request("lookup", "alias", key: "long@example.org") == "found|" + String(repeating: "l", count: 2000))
-        #expect(try table.request("check", "domain", key: "") == "found")
-        #expect(try table.request("lookup", "domain", key: "") == "error|query_domain returned an empty value in column 1")
-        #expect(try table.request("lookup", "credentials", key: "nopass@example.org") == "error|query_credentials returned NULL in column 2")
-        #expect(try table.request("lookup", "credentials", key: "empty@example.org") == "error|query_credentials returned an empty value in column 2")
-        #expect(try table.request("lookup", "userinfo", key: "negative").hasPrefix("error|query_userinfo returned a uid or gid"))
-        #expect(try table.request("lookup", "userinfo", key: "nohome") == "error|query_userinfo returned NULL in column 3")
-        // After all that, the stream is still in step.
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+        try Checks.nullEmptyAndBadValuesAreErrorsOrSkipped()
     }
 
     @Test func hostileKeysAreBoundNotInterpolated() throws {
-        let fixture = try PostgresFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        for key in ["'; DROP TABLE virtuals; --", "' OR '1'='1", "\" OR 1=1 --", "\\", "%@example.org", "a_ice@example.org", "$1", "$2", "?"] {
-            #expect(try table.request("lookup", "alias", key: key) == "not-found", "key \(key)")
-        }
-        #expect(try table.request("lookup", "alias", key: "%") == "found|percent")
-        #expect(try table.request("lookup", "alias", key: "_") == "found|underscore")
-        #expect(try table.request("lookup", "alias", key: "pipe|key") == "found|piped")
-        #expect(try table.request("lookup", "alias", key: "o'brien@example.org") == "found|quote")
-        #expect(try table.request("lookup", "alias", key: "back\\slash@example.org") == "found|backslash")
-        #expect(try table.request("lookup", "alias", key: "éclair@example.org") == "found|utf8")
-        #expect(try table.request("lookup", "alias", keyBytes: Array(repeating: UInt8(ascii: "k"), count: 1023)) == "found|longest key")
-        #expect(try table.request("lookup", "alias", keyBytes: Array(repeating: UInt8(ascii: "a"), count: 1023)) == "not-found")
-        // Invalid UTF-8 cannot equal any stored text: not-found, not an error.
-        #expect(try table.request("lookup", "alias", keyBytes: [0xff, 0xfe, 0x80, 0x0d]) == "not-found")
-        #expect(try table.request("check", "domain", keyBytes: Array("example.org".utf8) + [0xc3]) == "not-found")
         // A NUL would cut the key short (libpq takes C strings): refused.
-        #expect(try table.request("lookup", "alias", keyBytes: Array("alice@example.org".utf8) + [0, 0x78]) == "error|the key contains a NUL byte")
-        #expect(try table.request("lookup", "alias", key: "") == "not-found")
-        // The table is intact.
-        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        try Checks.hostileKeysAreBoundNotInterpolated(keyWithNUL: "error|the key contains a NUL byte")
     }
 
     @Test func authVerifiesTheStoredHash() throws {
-        let fixture = try PostgresFixture("query_auth SELECT password FROM credentials WHERE email = $1")
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        #expect(try table.handshake() == ["auth"])
-        #expect(try table.request("check", "auth", key: "alice@example.org:alice-secret") == "found")
-        #expect(try table.request("check", "auth", key: "bob@example.org:bob-secret") == "found")
-        #expect(try table.request("check", "auth", key: "alice@example.org:bob-secret") == "not-found")
-        #expect(try table.request("check", "auth", key: "alice@example.org:") == "not-found")
-        #expect(try table.request("check", "auth", key: "nobody@example.org:alice-secret") == "not-found")
-        #expect(try table.request("check", "auth", key: "nopass@example.org:x") == "not-found")
-        #expect(try table.request("check", "auth", key: "no-colon") == "error|auth key is not user:password")
-        table.closeInput()
-        #expect(table.wait() == 0)
-        let log = fixture.log()
-        #expect(!log.contains("alice-secret"))
-        #expect(!log.contains("$2b$"))
+        try Checks.authVerifiesTheStoredHash()
     }
 
     @Test func sixteenPipelinedRequestsAreAnsweredByID() throws {
-        let fixture = try PostgresFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        let keys = ["postmaster@example.org", "alice@example.org", "@example.net", "nobody@example.org"]
-        let answers = ["found|alice@example.org, bob@example.org", "found|vmail", "found|alice@example.org", "not-found"]
-        let requests = (0..<16).map { (operation: "lookup", service: "alias", key: keys[$0 % 4]) }
-        #expect(try table.pipeline(requests) == (0..<16).map { answers[$0 % 4] })
+        try Checks.sixteenPipelinedRequestsAreAnsweredByID()
     }
 }
