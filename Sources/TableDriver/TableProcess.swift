@@ -183,14 +183,14 @@ public final class TableProcess {
     /// Waits in a blocking `read(2)` bounded by SO_RCVTIMEO, one system call per wait (a
     /// `poll(2)` before each read made two, and armed a timer each time).
     public func withNextLine<T>(timeout: Double = 10, _ body: (ArraySlice<UInt8>) throws -> T) throws -> T? {
-        let deadline = Self.monotonicNow() + timeout
+        let deadline = monotonicNow() + timeout
         while true {
             if let line = try withBufferedLine(body) { return line }
             if consumed > 0 {
                 buffer.removeSubrange(..<consumed)
                 consumed = 0
             }
-            let remaining = deadline - Self.monotonicNow()
+            let remaining = deadline - monotonicNow()
             guard remaining > 0 else { throw DriverError("timed out after \(timeout) s waiting for a reply") }
             boundReads(by: min(remaining, 1.0))
             if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 65536) }
@@ -234,12 +234,6 @@ public final class TableProcess {
         if setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)) == 0 {
             receiveTimeout = bounded
         }
-    }
-
-    private static func monotonicNow() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// Ends the table's input, as smtpd's exit does; the table should exit 0.

@@ -57,7 +57,7 @@ struct Soak {
         var wrong = 0
         var firstRSS: Int?
         var lastRSS = 0
-        var started = now()
+        var started = monotonicNow()
         for index in 0..<count {
             let reply: String
             let expected: (String) -> Bool
@@ -83,12 +83,12 @@ struct Soak {
             if (index + 1) % reportEvery == 0 || index + 1 == count {
                 let rss = ProcStatus.value("VmRSS", pid: table.pid) ?? 0
                 let peak = table.peakRSSKiB() ?? 0
-                let rate = Double((index % reportEvery) + 1) / (now() - started)
+                let rate = Double((index % reportEvery) + 1) / (monotonicNow() - started)
                 if firstRSS == nil { firstRSS = rss }
                 lastRSS = rss
                 print("  after \(index + 1): VmRSS \(rss) KiB, VmHWM \(peak) KiB, \(table.openDescriptorCount() ?? -1) fds, \(format(rate, 0)) req/s")
                 fflush(nil)
-                started = now()
+                started = monotonicNow()
             }
         }
         _ = try hit(0)

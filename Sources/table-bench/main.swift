@@ -93,12 +93,6 @@ func parseOptions() -> Options {
     return options
 }
 
-func now() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-}
-
 /// Keys 1...count in a scrambled but repeatable order, so lookups do not walk the index.
 func keys(_ options: Options) -> [[UInt8]] {
     var order = Array(1...max(1, options.keyCount))
@@ -136,7 +130,7 @@ func drive(_ table: TableProcess, _ options: Options, keys: [[UInt8]], count: In
     sentAt.reserveCapacity(window * 2)
     var run = Run(seconds: 0, latencies: [])
     run.latencies.reserveCapacity(count)
-    let start = now()
+    let start = monotonicNow()
     var sent = 0
     var received = 0
     let hasKey = options.operation == "check" || options.operation == "lookup"
@@ -155,7 +149,7 @@ func drive(_ table: TableProcess, _ options: Options, keys: [[UInt8]], count: In
                     batch += keys[sent % keys.count]
                 }
                 batch.append(0x0A)
-                sentAt[id] = now()
+                sentAt[id] = monotonicNow()
                 sent += 1
             }
             try table.send(batch)
@@ -169,7 +163,7 @@ func drive(_ table: TableProcess, _ options: Options, keys: [[UInt8]], count: In
             guard let (id, status) = outcome, let started = sentAt.removeValue(forKey: id) else {
                 throw DriverError("unexpected reply")
             }
-            run.latencies.append(now() - started)
+            run.latencies.append(monotonicNow() - started)
             switch status {
             case .found: run.found += 1
             case .notFound: run.notFound += 1
@@ -180,7 +174,7 @@ func drive(_ table: TableProcess, _ options: Options, keys: [[UInt8]], count: In
             outcome = next
         }
     }
-    run.seconds = now() - start
+    run.seconds = monotonicNow() - start
     return run
 }
 
@@ -241,10 +235,10 @@ let options = parseOptions()
 let keyList = keys(options)
 let stderrPath = backendStderrPath(options)
 do {
-    let spawned = now()
+    let spawned = monotonicNow()
     let table = try TableProcess(executable: options.binary, tableName: "bench", arguments: [options.argument], stderrPath: stderrPath)
     let services = try table.handshake()
-    let startup = now() - spawned
+    let startup = monotonicNow() - spawned
     print("\(options.binary.split(separator: "/").last!) \(options.argument)")
     print("  registered: \(services.joined(separator: ", "))")
     print("  startup + handshake: \(format(startup * 1000, 2)) ms")

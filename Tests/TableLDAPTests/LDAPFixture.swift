@@ -152,13 +152,6 @@ struct LDAPFixture {
     func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
 }
 
-/// Seconds on the monotonic clock, for "answered within timeout + 1 s" bounds.
-func monotonicNow() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
-
 /// Sends requests until one answers `expected` (a recovering server, backoff), at most
 /// `seconds`; returns the last answer.
 func retry(_ table: TableProcess, _ operation: String, _ service: String, key: String, until expected: String, seconds: Double = 8) throws -> String {

@@ -43,12 +43,6 @@ struct SocketmapFixture {
     func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
 }
 
-func monotonic() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
-
 /// Fails the run when the servers are required (scripts/test.sh, CI) but were not started.
 @Suite struct SocketmapServersPresent {
     @Test(.enabled(if: TestEnvironment.serversRequired)) func socketmapTestServersAreRunning() {
