@@ -121,7 +121,9 @@ final class SQLiteConnection: SQLConnection {
         let empty: [UInt8] = [0]
         let bound = (key ?? []).isEmpty ? empty : key!
         let length = key?.count ?? 0
-        return try bound.withUnsafeBufferPointer { (buffer) throws(TableError) in
+        // The closure returns its failure instead of throwing it: Swift 6.0 (Debian 13's
+        // swiftlang) cannot carry a typed throw through withUnsafeBufferPointer.
+        let failure: TableError? = bound.withUnsafeBufferPointer { buffer in
             // Unbind before the key's buffer goes away.
             defer {
                 sqlite3_reset(statement)
@@ -133,14 +135,14 @@ final class SQLiteConnection: SQLConnection {
                     sqlite3_bind_text(statement, 1, $0.baseAddress, Int32(length), nil)
                 }
                 guard status == SQLITE_OK else {
-                    throw TableError(.query, "\(query.key): binding the key: \(String(cString: sqlite3_errmsg(db)))")
+                    return TableError(.query, "\(query.key): binding the key: \(String(cString: sqlite3_errmsg(db)))")
                 }
             }
             while true {
                 let status = sqlite3_step(statement)
-                if status == SQLITE_DONE { return }
+                if status == SQLITE_DONE { return nil }
                 guard status == SQLITE_ROW else {
-                    throw TableError(.query, "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
+                    return TableError(.query, "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
                 }
                 // The column reader is written in the call, not kept in a variable: as an
                 // argument it is a non-escaping closure, whose context lives on the stack
@@ -151,8 +153,9 @@ final class SQLiteConnection: SQLConnection {
                     guard let text = sqlite3_column_text(statement, position) else { return [] }
                     return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))))
                 }
-                if !more { return }
+                if !more { return nil }
             }
         }
+        if let failure { throw failure }
     }
 }
