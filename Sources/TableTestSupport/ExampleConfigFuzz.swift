@@ -12,14 +12,14 @@ import TableProtocol
 /// Here rather than in TableDriver, which drives any table binary and so knows nothing of
 /// TableProtocol; only the test targets link this. (It cannot use Testing itself: a release
 /// build compiles every target, against the static stdlib, which has no Testing module.)
-public enum ExampleConfigFuzz {
+package enum ExampleConfigFuzz {
     /// - Parameters:
     ///   - example: the example file, relative to the repository (`examples/NAME/NAME.conf`).
     ///   - keywords: the backend's config keywords, for the mutations that write a keyword.
     ///   - seed: the mutator's seed, one per backend so that each sees other files.
     ///   - adapt: rewrites the example before the run (given a temporary directory), e.g. to
     ///     point it at files that exist here.
-    public static func run<Program: TableProgram>(
+    package static func run<Program: TableProgram>(
         _ program: Program.Type, example: String, keywords: [String], seed: UInt64,
         adapt: (_ text: String, _ directory: String) throws -> String = { text, _ in text }
     ) throws -> ConfigFuzzResult {
@@ -32,7 +32,7 @@ public enum ExampleConfigFuzz {
         var mutator = ConfigMutator(seedText: text, keywords: keywords, seed: seed)
         return try ConfigFuzz.run(&mutator, path: "\(directory)/fuzz.conf") { path in
             do throws(ConfigErrors) {
-                _ = try Program.load(path, logger: logger)
+                _ = try Program.Backend.load(path, logger: logger)
                 return nil
             } catch {
                 return error.problems.map { ($0.line, $0.description) }

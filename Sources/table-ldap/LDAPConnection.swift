@@ -1,23 +1,22 @@
 import COpenLDAP
 import TableProtocol
 
-/// One bound connection to the directory, owned by one worker thread, answering requests with
-/// synchronous searches (each bounded by `timeout`).
+/// One bound connection to the directory, owned by one worker thread at a time, answering
+/// requests with synchronous searches bounded by the request's deadline.
 ///
-/// A lost or stuck connection answers `error` for its request and reports itself unusable,
-/// so the server drops it and the next request reconnects (with backoff), trying the `url`
-/// lines in order again.
+/// A lost or stuck connection throws (`LDAPHandle.failureKind`), and `RecoveringConnection`
+/// replaces it, trying the `url` lines in order again; a directory that closed an idle
+/// connection is sent the search once more on the new one.
 final class LDAPConnection: TableConnection {
     let config: LDAPConfig
     private let handle: LDAPHandle
-    private(set) var isUsable = true
     private var attributeLists: [Service: CStringArray] = [:]
     /// RFC 4511 "1.1": no attributes, for checks and DN searches.
     private let noAttributes = CStringArray(["1.1"])
 
-    init(_ config: LDAPConfig) throws(TableError) {
+    init(_ config: LDAPConfig, deadline: Deadline) throws(TableError) {
         self.config = config
-        handle = try Self.connectAndBind(config, deadline: monotonicSeconds() + Double(config.timeoutSeconds))
+        handle = try Self.connectAndBind(config, deadline: deadline)
         for (service, search) in config.searches {
             if let attributes = search.attributes { attributeLists[service] = CStringArray(attributes) }
         }
@@ -25,10 +24,10 @@ final class LDAPConnection: TableConnection {
 
     /// Tries each URL in order and binds with `username`/`password` (anonymous when both are
     /// empty); the first that works is used.
-    static func connectAndBind(_ config: LDAPConfig, deadline: Double) throws(TableError) -> LDAPHandle {
+    static func connectAndBind(_ config: LDAPConfig, deadline: Deadline) throws(TableError) -> LDAPHandle {
         var failures: [String] = []
         for url in config.urls {
-            guard monotonicSeconds() < deadline else {
+            guard !deadline.hasPassed else {
                 failures.append("\(url.url): not tried, the timeout was used up")
                 continue
             }
@@ -45,41 +44,27 @@ final class LDAPConnection: TableConnection {
                 failures.append(error.message)
             }
         }
-        throw TableError(.connection, failures.joined(separator: "; "))
+        throw TableError(.refused, failures.joined(separator: "; "))
     }
 
-    func answer(_ request: Request) -> Answer {
-        // One request, one timeout, whatever number of steps it takes.
-        let deadline = monotonicSeconds() + Double(config.timeoutSeconds)
+    /// Answers a check or lookup the configuration serves (`LDAPBackend.refusal` names the
+    /// rest): one request, one deadline, whatever number of steps it takes.
+    func answer(_ request: Request, until deadline: Deadline) throws(TableError) -> Answer {
         handle.limit(to: deadline)
-        switch (request.operation, request.service) {
-        case (.check, .auth):
-            return authenticate(request.key, table: request.table, deadline: deadline)
-        case (_, .auth):
-            return .error("auth is answered by check only")
-        case (.fetch, _):
-            return .error("fetch is not supported by table-ldap")
-        case (.update, _):
-            return .error("update is handled by the server")
-        case (.check, let service):
-            guard let search = config.searches[service] else { return .error("no \(service)_filter configured") }
-            return check(search, request)
-        case (.lookup, let service):
-            guard let search = config.searches[service] else { return .error("no \(service)_filter configured") }
-            guard let attributes = attributeLists[service] else { return .error("no \(service)_attributes configured") }
-            return lookup(search, attributes, request)
+        if request.service == .auth {
+            return try authenticate(request.key, table: request.table, deadline: deadline)
         }
+        guard let search = config.searches[request.service] else { return .error("no \(request.service)_filter configured") }
+        if request.operation == .check { return try check(search, request) }
+        guard let attributes = attributeLists[request.service] else { return .error("no \(request.service)_attributes configured") }
+        return try lookup(search, attributes, request)
     }
 
     /// Found when at least one entry matches; no attributes are transferred.
-    private func check(_ search: LDAPSearch, _ request: Request) -> Answer {
+    private func check(_ search: LDAPSearch, _ request: Request) throws(TableError) -> Answer {
         var found = false
-        do {
-            try handle.search(base: config.baseDN, filter: search.filter.expand(key: request.key, table: request.table),
-                              attributes: noAttributes.pointer, sizeLimit: 1) { _ in found = true }
-        } catch {
-            return failed(error)
-        }
+        try handle.search(base: config.baseDN, filter: search.filter.expand(key: request.key, table: request.table),
+                          attributes: noAttributes.pointer, sizeLimit: 1) { _ in found = true }
         return found ? .hit : .notFound
     }
 
@@ -87,29 +72,25 @@ final class LDAPConnection: TableConnection {
     /// the attribute from every entry; the other services take the first value of each
     /// attribute from the last entry that has them all (credentials `user:hash`, userinfo
     /// `uid:gid:home`). The shared `LookupValue` does the joining, prefix stripping and checks.
-    private func lookup(_ search: LDAPSearch, _ attributes: CStringArray, _ request: Request) -> Answer {
+    private func lookup(_ search: LDAPSearch, _ attributes: CStringArray, _ request: Request) throws(TableError) -> Answer {
         let service = search.service
         let source = "\(service)_attributes"
         var joined = LookupValue(service: service, source: source)
         var last: [[UInt8]]?
-        do {
-            try handle.search(base: config.baseDN, filter: search.filter.expand(key: request.key, table: request.table),
-                              attributes: attributes.pointer, sizeLimit: 100) { entry in
-                if service.joinsAllRows {
-                    for value in handle.values(entry, attributes[0]) where joined.wantsMoreRows {
-                        joined.add(columns: 1) { _ in value }
-                    }
-                    return
+        try handle.search(base: config.baseDN, filter: search.filter.expand(key: request.key, table: request.table),
+                          attributes: attributes.pointer, sizeLimit: 100) { entry in
+            if service.joinsAllRows {
+                for value in handle.values(entry, attributes[0]) where joined.wantsMoreRows {
+                    joined.add(columns: 1) { _ in value }
                 }
-                var values: [[UInt8]] = []
-                for index in 0..<attributes.count {
-                    guard let value = handle.firstValue(entry, attributes[index]) else { return }
-                    values.append(value)
-                }
-                last = values
+                return
             }
-        } catch {
-            return failed(error)
+            var values: [[UInt8]] = []
+            for index in 0..<attributes.count {
+                guard let value = handle.firstValue(entry, attributes[index]) else { return }
+                values.append(value)
+            }
+            last = values
         }
         if service.joinsAllRows { return joined.answer() }
         guard let last else { return .notFound }
@@ -118,22 +99,12 @@ final class LDAPConnection: TableConnection {
         return value.answer()
     }
 
-    private func failed(_ failure: LDAPHandle.SearchFailure) -> Answer {
-        switch failure {
-        case .connection(let message):
-            isUsable = false
-            return .error(message)
-        case .server(let message):
-            return .error(message)
-        }
-    }
-
     /// `check auth user:password`: finds the user's DN (`auth_dn_template`, or an
     /// `auth_filter` search that must match exactly one entry) and binds as it on a fresh
     /// connection. Wrong password and unknown user are not-found; an empty password is
     /// not-found without any bind (an empty simple bind is an anonymous bind, which many
     /// servers accept); a directory that cannot be reached is an error.
-    private func authenticate(_ key: [UInt8], table: String, deadline: Double) -> Answer {
+    private func authenticate(_ key: [UInt8], table: String, deadline: Deadline) throws(TableError) -> Answer {
         guard let colon = key.firstIndex(of: UInt8(ascii: ":")) else {
             return .error("auth key is not user:password")
         }
@@ -146,13 +117,9 @@ final class LDAPConnection: TableConnection {
             dn = String(decoding: template.expand(key: user, table: table).dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         } else if let filter = config.authFilter {
             var names: [String] = []
-            do {
-                try handle.search(base: config.baseDN, filter: filter.expand(key: user, table: table),
-                                  attributes: noAttributes.pointer, sizeLimit: 2) { entry in
-                    if let name = handle.distinguishedName(entry) { names.append(name) }
-                }
-            } catch {
-                return failed(error)
+            try handle.search(base: config.baseDN, filter: filter.expand(key: user, table: table),
+                              attributes: noAttributes.pointer, sizeLimit: 2) { entry in
+                if let name = handle.distinguishedName(entry) { names.append(name) }
             }
             guard let first = names.first else { return .notFound }
             guard names.count == 1 else { return .error("auth_filter matches several entries for one user") }
@@ -165,10 +132,10 @@ final class LDAPConnection: TableConnection {
 
     /// Binds as `dn` on a new handle (never on the service connection, whose identity must
     /// not change), trying the URLs in order while they cannot be reached.
-    private func bind(dn: String, password: [UInt8], deadline: Double) -> Answer {
+    private func bind(dn: String, password: [UInt8], deadline: Deadline) -> Answer {
         var failures: [String] = []
         for url in config.urls {
-            guard monotonicSeconds() < deadline else {
+            guard !deadline.hasPassed else {
                 failures.append("\(url.url): not tried, the timeout was used up")
                 continue
             }

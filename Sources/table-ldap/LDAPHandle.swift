@@ -1,4 +1,5 @@
 import COpenLDAP
+import Synchronization
 import TableProtocol
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +15,7 @@ final class LDAPHandle {
 
     /// libldap initialises its TLS library the first time a context is made, with a plain
     /// counter: workers connecting at the same moment make their TLS contexts one at a time.
-    private static let tlsSetupLock = Lock()
+    private static let tlsSetupLock = Mutex<Void>(())
 
     /// Result codes that mean the connection itself is gone or unusable (libldap's negative
     /// client-side codes), as opposed to the server refusing one operation.
@@ -24,6 +25,18 @@ final class LDAPHandle {
             || code == LDAP_NO_MEMORY || code == LDAP_UNAVAILABLE || code == LDAP_BUSY
     }
 
+    /// What a failed operation's result code means for the connection: the server gone
+    /// (`.closed`: a new connection may answer at once), out of time, broken, or, for a
+    /// code the server sent, only this request refused.
+    static func failureKind(_ code: Int32) -> TableError.Kind {
+        switch code {
+        case LDAP_SERVER_DOWN, LDAP_CONNECT_ERROR, LDAP_UNAVAILABLE, LDAP_BUSY: .closed
+        case LDAP_TIMEOUT: .timedOut
+        case _ where isConnectionFailure(code): .broken
+        default: .request
+        }
+    }
+
     static func describe(_ code: Int32) -> String {
         "\(String(cString: ldap_err2string(code))) (\(code))"
     }
@@ -31,11 +44,11 @@ final class LDAPHandle {
     /// ldap_initialize plus the per-handle options: LDAPv3, network and operation timeouts,
     /// referral chasing, TLS settings (CA file, verification, then a fresh TLS context so
     /// they apply to this handle only), then StartTLS when asked. Does not bind.
-    init(_ url: LDAPServerURL, config: LDAPConfig, deadline: Double) throws(TableError) {
+    init(_ url: LDAPServerURL, config: LDAPConfig, deadline: Deadline) throws(TableError) {
         var handle: OpaquePointer?
         let status = ldap_initialize(&handle, url.url)
         guard status == LDAP_SUCCESS, let handle else {
-            throw TableError(.configuration, "\(url.url): \(Self.describe(status))")
+            throw TableError(.refused, "\(url.url): \(Self.describe(status))")
         }
         self.ld = handle
         self.url = url
@@ -44,7 +57,7 @@ final class LDAPHandle {
         limit(to: deadline)
         _ = COpenLDAP_set_referrals(ld, config.followReferrals ? 1 : 0)
         if url.isLDAPS || url.startTLS {
-            let created = Self.tlsSetupLock.withLock {
+            let created = Self.tlsSetupLock.withLock { _ in
                 if let caFile = config.caFile {
                     _ = COpenLDAP_set_string(ld, LDAP_OPT_X_TLS_CACERTFILE, caFile)
                 }
@@ -52,13 +65,13 @@ final class LDAPHandle {
                 return COpenLDAP_set_int(ld, LDAP_OPT_X_TLS_NEWCTX, 0)
             }
             guard created == LDAP_SUCCESS else {
-                throw TableError(.configuration, "\(url.url): cannot set up TLS: \(Self.describe(created))")
+                throw TableError(.refused, "\(url.url): cannot set up TLS: \(Self.describe(created))")
             }
         }
         if url.startTLS {
             let started = ldap_start_tls_s(ld, nil, nil)
             guard started == LDAP_SUCCESS else {
-                throw TableError(.connection, "\(url.url): StartTLS failed: \(diagnostic(started))")
+                throw TableError(.refused, "\(url.url): StartTLS failed: \(diagnostic(started))")
             }
         }
     }
@@ -66,8 +79,8 @@ final class LDAPHandle {
     /// Bounds every following network step (connect, TLS, bind, search) by what is left until
     /// `deadline`, so that one request never waits more than `timeout` in all, however many
     /// steps (search for the DN, then bind as the user; several URLs) it takes.
-    func limit(to deadline: Double) {
-        timeoutSeconds = max(0.001, deadline - monotonicSeconds())
+    func limit(to deadline: Deadline) {
+        timeoutSeconds = max(0.001, deadline.remaining)
         _ = COpenLDAP_set_timeout(ld, LDAP_OPT_NETWORK_TIMEOUT, timeoutSeconds)
         _ = COpenLDAP_set_timeout(ld, LDAP_OPT_TIMEOUT, timeoutSeconds)
     }
@@ -109,36 +122,31 @@ final class LDAPHandle {
     }
 
     /// How a search ended when it did not give entries.
-    enum SearchFailure: Error {
-        /// The connection is lost or stuck: the handle must be dropped.
-        case connection(String)
-        /// The server answered with an error result code; the connection still works.
-        case server(String)
-    }
-
     /// Runs a subtree search under `base` and calls `entry` for each entry returned, in server
     /// order. Success and sizeLimitExceeded (the entries up to the limit) end normally; any
-    /// other result code is a `.server` failure. Search references are skipped unless
-    /// libldap chases them (`referrals yes`).
+    /// other result code is a `.request` failure (the directory refused the search on a
+    /// working connection). Search references are skipped unless libldap chases them
+    /// (`referrals yes`). The whole result is read before the first entry is handed over,
+    /// so a connection lost on the way is `.closed` before any entry was seen.
     func search(base: String, filter: [CChar], attributes: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
-                sizeLimit: Int32, entry: (OpaquePointer) -> Void) throws(SearchFailure) {
+                sizeLimit: Int32, entry: (OpaquePointer) -> Void) throws(TableError) {
         var msgid: Int32 = 0
         let sent = filter.withUnsafeBufferPointer { filter in
             COpenLDAP_search(ld, base, filter.baseAddress, attributes, sizeLimit, timeoutSeconds, &msgid)
         }
         guard sent == LDAP_SUCCESS else {
-            if Self.isConnectionFailure(sent) { throw .connection("search: \(diagnostic(sent))") }
-            throw .server("search: \(diagnostic(sent))")
+            throw TableError(Self.failureKind(sent), "search: \(diagnostic(sent))")
         }
         var result: OpaquePointer?
         let type = COpenLDAP_result_all(ld, msgid, timeoutSeconds, &result)
         defer { if let result { ldap_msgfree(result) } }
         if type == 0 {
             ldap_abandon_ext(ld, msgid, nil, nil)
-            throw .connection("no answer from \(url.url) in time")
+            throw TableError(.timedOut, "no answer from \(url.url) in time")
         }
         guard type > 0, let result else {
-            throw .connection("search: \(diagnostic(COpenLDAP_last_error(ld)))")
+            let code = COpenLDAP_last_error(ld)
+            throw TableError(Self.isConnectionFailure(code) ? Self.failureKind(code) : .broken, "search: \(diagnostic(code))")
         }
         var code: Int32 = LDAP_OTHER
         var message = ldap_first_message(ld, result)
@@ -151,7 +159,7 @@ final class LDAPHandle {
             message = ldap_next_message(ld, current)
         }
         guard code == LDAP_SUCCESS || code == LDAP_SIZELIMIT_EXCEEDED else {
-            throw .server("search: \(Self.describe(code))")
+            throw TableError(.request, "search: \(Self.describe(code))")
         }
     }
 

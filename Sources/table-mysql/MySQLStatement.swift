@@ -77,8 +77,8 @@ final class MySQLStatement {
     /// Executes with `key` bound as a string and hands each row to `row`. The whole result
     /// is read (mysql_stmt_store_result) before the first row is handed over, so a lost
     /// connection is reported before any row.
-    func run(key: [UInt8]?, row: ((Int) -> [UInt8]?) -> Bool) throws(SessionFailure) {
-        guard let handle else { throw .lost("\(self.key): statement closed") }
+    func run(key: [UInt8]?, row: (SQLRow) -> Bool) throws(TableError) {
+        guard let handle else { throw TableError(.closed, "\(self.key): statement closed") }
         let bytes = key.map { $0.isEmpty ? [0] : $0 } ?? []
         let executed: Bool = bytes.withUnsafeBufferPointer { buffer in
             if let key {
@@ -99,7 +99,7 @@ final class MySQLStatement {
             let status = mysql_stmt_fetch(handle)
             if status == MYSQL_NO_DATA { return }
             guard status == 0 || status == MYSQL_DATA_TRUNCATED else {
-                throw .query("\(self.key): \(String(cString: mysql_stmt_error(handle)))")
+                throw TableError(.request, "\(self.key): \(String(cString: mysql_stmt_error(handle)))")
             }
             if !row({ column in value(handle, column) }) { return }
         }
@@ -133,9 +133,9 @@ final class MySQLStatement {
         return whole
     }
 
-    private func failure(_ handle: UnsafeMutablePointer<MYSQL_STMT>) -> SessionFailure {
+    private func failure(_ handle: UnsafeMutablePointer<MYSQL_STMT>) -> TableError {
         let code = mysql_stmt_errno(handle)
         let message = "\(key): \(String(cString: mysql_stmt_error(handle)))"
-        return MySQLSession.isConnectionLost(code) ? .lost(message) : .query(message)
+        return TableError(MySQLConnection.isConnectionLost(code) ? .closed : .request, message)
     }
 }

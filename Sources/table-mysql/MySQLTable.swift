@@ -4,17 +4,9 @@ import TableProtocol
 /// table-mysql: a drop-in for OpenSMTPD's table-mysql 1.2.1 (MySQL or MariaDB), reading the
 /// same config file.
 enum MySQLTable: TableProgram {
+    typealias Backend = MySQLBackend
     static let name = "mysql"
     static let argumentName = "CONFIG"
-
-    /// Only parses: the server is reached by `connect()`, after the handshake, so that smtpd
-    /// starts even while the database is down.
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> MySQLBackend {
-        let config = try MySQLConfig.load(argument)
-        if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
-        MySQLLibrary.initialize()
-        return MySQLBackend(config: config, logger: logger)
-    }
 }
 
 /// The keys of a table-mysql config file: upstream's (`host`, `username`, `password`,
@@ -82,18 +74,27 @@ struct MySQLConfig: Sendable {
 
 final class MySQLBackend: TableBackend {
     let config: MySQLConfig
-    let logger: Logger
 
-    init(config: MySQLConfig, logger: Logger) {
+    init(config: MySQLConfig) {
         self.config = config
-        self.logger = logger
+    }
+
+    /// Only parses: the server is reached by `connect`, after the handshake, so that smtpd
+    /// starts even while the database is down.
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> MySQLBackend {
+        let config = try MySQLConfig.load(argument)
+        if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
+        MySQLLibrary.initialize()
+        return MySQLBackend(config: config)
     }
 
     var services: [Service] { config.queries.services }
+    func refusal(_ operation: Operation, _ service: Service) -> String? { config.queries.refusal(operation, service) }
     var concurrency: Int { config.maximumConnections }
+    var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
-    func connect() throws(TableError) -> MySQLConnection {
-        try MySQLConnection(config, logger: logger)
+    func connect(until deadline: Deadline) throws(TableError) -> MySQLConnection {
+        try MySQLConnection(config)
     }
 }
 

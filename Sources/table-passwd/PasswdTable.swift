@@ -3,8 +3,15 @@ import TableProtocol
 /// table-passwd: a drop-in for OpenSMTPD's table-passwd 1.0.2. argv[1] is the passwd-format
 /// file itself; it is read whole at start and on `update`.
 enum PasswdTable: TableProgram {
+    typealias Backend = PasswdBackend
     static let name = "passwd"
     static let argumentName = "PASSWD-FILE"
+}
+
+final class PasswdBackend: TableBackend {
+    let file: PasswdFile
+
+    init(file: PasswdFile) { self.file = file }
 
     static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> PasswdBackend {
         let bytes: [UInt8]
@@ -15,17 +22,19 @@ enum PasswdTable: TableProgram {
         }
         return PasswdBackend(file: try PasswdFile.parse(bytes, path: argument, logger: logger))
     }
-}
-
-final class PasswdBackend: TableBackend {
-    let file: PasswdFile
-
-    init(file: PasswdFile) { self.file = file }
 
     let services: [Service] = [.credentials, .userinfo]
     let concurrency = 1
+    var requestTimeout: Double? { nil }
 
-    func connect() throws(TableError) -> PasswdConnection {
+    func refusal(_ operation: Operation, _ service: Service) -> String? {
+        guard services.contains(service) else {
+            return "table-passwd serves only credentials and userinfo, not \(service)"
+        }
+        return operation == .fetch ? "table-passwd does not support fetch" : nil
+    }
+
+    func connect(until deadline: Deadline) throws(TableError) -> PasswdConnection {
         PasswdConnection(file: file)
     }
 }
@@ -36,18 +45,9 @@ final class PasswdConnection: TableConnection {
 
     init(file: PasswdFile) { self.file = file }
 
-    func answer(_ request: Request) -> Answer {
-        guard request.service == .credentials || request.service == .userinfo else {
-            return .error("table-passwd serves only credentials and userinfo, not \(request.service)")
-        }
-        switch request.operation {
-        case .check:
-            return file.entry(for: request.key) == nil ? .notFound : .hit
-        case .lookup:
-            guard let entry = file.entry(for: request.key) else { return .notFound }
-            return request.service == .credentials ? entry.credentials() : entry.userInfo()
-        case .fetch, .update:
-            return .error("table-passwd does not support \(request.operation)")
-        }
+    func answer(_ request: Request, until deadline: Deadline) -> Answer {
+        guard let entry = file.entry(for: request.key) else { return .notFound }
+        if request.operation == .check { return .hit }
+        return request.service == .credentials ? entry.credentials() : entry.userInfo()
     }
 }

@@ -12,7 +12,7 @@ enum ConninfoCheck {
         guard let options = PQconninfoParse(conninfo, &error) else {
             let message = error.map { String(cString: $0) } ?? "out of memory"
             if let error { PQfreemem(error) }
-            return "libpq cannot parse it: \(hidingQuotedParts(PostgresSession.oneLine(message)))"
+            return "libpq cannot parse it: \(hidingQuotedParts(PostgresConnection.oneLine(message)))"
                 + " (quoted parts hidden: they may hold the password)"
         }
         PQconninfoFree(options)

@@ -2,16 +2,9 @@ import TableProtocol
 
 /// table-postgres: a drop-in for OpenSMTPD's table-postgres 1.1.1, reading the same config file.
 enum PostgresTable: TableProgram {
+    typealias Backend = PostgresBackend
     static let name = "postgres"
     static let argumentName = "CONFIG"
-
-    /// Only parses: the database is reached by `connect()`, after the handshake, so that smtpd
-    /// starts even while PostgreSQL is down.
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> PostgresBackend {
-        let config = try PostgresConfig.load(argument)
-        if config.holdsPassword { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
-        return PostgresBackend(config: config, logger: logger)
-    }
 }
 
 /// The keys of a table-postgres config file: upstream's (`conninfo` and the shared SQL query
@@ -59,17 +52,25 @@ struct PostgresConfig: Sendable {
 
 final class PostgresBackend: TableBackend {
     let config: PostgresConfig
-    let logger: Logger
 
-    init(config: PostgresConfig, logger: Logger) {
+    init(config: PostgresConfig) {
         self.config = config
-        self.logger = logger
+    }
+
+    /// Only parses: the database is reached by `connect`, after the handshake, so that smtpd
+    /// starts even while PostgreSQL is down.
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> PostgresBackend {
+        let config = try PostgresConfig.load(argument)
+        if config.holdsPassword { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
+        return PostgresBackend(config: config)
     }
 
     var services: [Service] { config.queries.services }
+    func refusal(_ operation: Operation, _ service: Service) -> String? { config.queries.refusal(operation, service) }
     var concurrency: Int { config.maximumConnections }
+    var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
-    func connect() throws(TableError) -> PostgresConnection {
-        try PostgresConnection(config, logger: logger)
+    func connect(until deadline: Deadline) throws(TableError) -> PostgresConnection {
+        try PostgresConnection(config, deadline: deadline)
     }
 }

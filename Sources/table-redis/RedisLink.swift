@@ -4,24 +4,6 @@ import Glibc
 import CHiredis
 import TableProtocol
 
-/// Why a command got no reply. A Redis error reply is not a failure: it is a `RedisValue`.
-struct RedisFailure: Error, Sendable, CustomStringConvertible {
-    enum Kind: Sendable {
-        /// The server closed the connection or it broke (EOF, reset, refused): a fresh
-        /// connection may work at once.
-        case closed
-        /// No reply within the timeout: the server hangs, so retrying would only wait again.
-        case timeout
-        /// Anything else (protocol error, out of memory).
-        case other
-    }
-
-    var kind: Kind
-    var message: String
-
-    var description: String { message }
-}
-
 /// One blocking hiredis connection (`redisContext`) with connect and command timeouts,
 /// owned by one worker thread.
 final class RedisLink {
@@ -32,7 +14,7 @@ final class RedisLink {
 
     /// Connects within `timeout` seconds (redisConnectWithTimeout / redisConnectUnixWithTimeout)
     /// and sets the same timeout on every later read and write (redisSetTimeout).
-    init(_ endpoint: RedisEndpoint, timeoutSeconds: Int) throws(RedisFailure) {
+    init(_ endpoint: RedisEndpoint, timeoutSeconds: Int) throws(TableError) {
         self.endpoint = endpoint
         let timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         let made: UnsafeMutablePointer<redisContext>?
@@ -43,18 +25,18 @@ final class RedisLink {
             made = redisConnectUnixWithTimeout(path, timeout)
         }
         guard let made else {
-            throw RedisFailure(kind: .other, message: "\(endpoint): cannot allocate a connection")
+            throw TableError(.broken, "\(endpoint): cannot allocate a connection")
         }
         if made.pointee.err != 0 {
             let reason = Self.errorString(made)
-            let kind: RedisFailure.Kind = reason.includes("timed out") ? .timeout : .closed
+            let kind: TableError.Kind = reason.includes("timed out") ? .timedOut : .closed
             redisFree(made)
-            throw RedisFailure(kind: kind, message: "\(endpoint): \(reason)")
+            throw TableError(kind, "\(endpoint): \(reason)")
         }
         guard redisSetTimeout(made, timeout) == REDIS_OK else {
             let reason = Self.errorString(made)
             redisFree(made)
-            throw RedisFailure(kind: .other, message: "\(endpoint): setting the timeout: \(reason)")
+            throw TableError(.broken, "\(endpoint): setting the timeout: \(reason)")
         }
         context = made
     }
@@ -63,13 +45,13 @@ final class RedisLink {
 
     /// Sends one command as an argument vector (redisCommandArgv: no formatting, so a key can
     /// never become part of the command) and waits for its reply.
-    func command(_ arguments: [[UInt8]]) throws(RedisFailure) -> RedisValue {
+    func command(_ arguments: [[UInt8]]) throws(TableError) -> RedisValue {
         try command(RedisCommand(arguments))
     }
 
     /// Sends one command (see `command(_:)` above); its argument pointers are made on the stack.
-    func command(_ command: RedisCommand) throws(RedisFailure) -> RedisValue {
-        guard isHealthy else { throw RedisFailure(kind: .closed, message: "\(endpoint): connection already failed") }
+    func command(_ command: RedisCommand) throws(TableError) -> RedisValue {
+        guard isHealthy else { throw TableError(.broken, "\(endpoint): connection already failed") }
         let count = command.lengths.count
         let reply: UnsafeMutablePointer<redisReply>? = command.bytes.withUnsafeBytes { bytes in
             withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { argv in
@@ -89,15 +71,17 @@ final class RedisLink {
             let savedErrno = errno
             isHealthy = false
             let reason = Self.errorString(context)
-            let kind: RedisFailure.Kind
+            // A failed command leaves no reply: EOF or an I/O error is the connection found
+            // closed (the command is safe to send again), EAGAIN the read timeout expiring.
+            let kind: TableError.Kind
             if context.pointee.err == REDIS_ERR_IO && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK) {
-                kind = .timeout
+                kind = .timedOut
             } else if context.pointee.err == REDIS_ERR_EOF || context.pointee.err == REDIS_ERR_IO {
                 kind = .closed
             } else {
-                kind = .other
+                kind = .broken
             }
-            throw RedisFailure(kind: kind, message: "\(endpoint): \(kind == .timeout ? "no reply within the timeout" : reason)")
+            throw TableError(kind, "\(endpoint): \(kind == .timedOut ? "no reply within the timeout" : reason)")
         }
         defer { freeReplyObject(reply) }
         return Self.value(reply)

@@ -20,7 +20,7 @@ struct RedisSession: Sendable {
                 do {
                     return try prepared(replica)
                 } catch {
-                    throw TableError(.connection, "\(primaryFailure.message); replica: \(error.message)")
+                    throw TableError(.refused, "\(primaryFailure.message); replica: \(error.message)")
                 }
             }
         case .sentinel(let sentinels, let name):
@@ -37,7 +37,7 @@ struct RedisSession: Sendable {
         do {
             link = try RedisLink(endpoint, timeoutSeconds: config.timeoutSeconds)
         } catch {
-            throw TableError(.connection, "cannot connect to redis at \(error.message)")
+            throw TableError(.refused, "cannot connect to redis at \(error.message)")
         }
         if let password = config.password {
             var arguments = [Array("AUTH".utf8)]
@@ -46,15 +46,15 @@ struct RedisSession: Sendable {
             // The reply to AUTH never echoes the password; the command itself is never logged.
             switch try run(link, arguments, step: "AUTH") {
             case .status: break
-            case .error(let text): throw TableError(.connection, "redis at \(endpoint) refused AUTH: \(text)")
-            default: throw TableError(.connection, "redis at \(endpoint) gave an unexpected reply to AUTH")
+            case .error(let text): throw TableError(.refused, "redis at \(endpoint) refused AUTH: \(text)")
+            default: throw TableError(.refused, "redis at \(endpoint) gave an unexpected reply to AUTH")
             }
         }
         if config.database != 0 {
             switch try run(link, [Array("SELECT".utf8), Array(String(config.database).utf8)], step: "SELECT") {
             case .status: break
-            case .error(let text): throw TableError(.connection, "redis at \(endpoint) refused SELECT \(config.database): \(text)")
-            default: throw TableError(.connection, "redis at \(endpoint) gave an unexpected reply to SELECT")
+            case .error(let text): throw TableError(.refused, "redis at \(endpoint) refused SELECT \(config.database): \(text)")
+            default: throw TableError(.refused, "redis at \(endpoint) gave an unexpected reply to SELECT")
             }
         }
         return link
@@ -85,7 +85,7 @@ struct RedisSession: Sendable {
                 problems.append("sentinel \(error.message)")
             }
         }
-        throw TableError(.connection, "no sentinel named the primary: " + problems.joined(separator: "; "))
+        throw TableError(.refused, "no sentinel named the primary: " + problems.joined(separator: "; "))
     }
 
     /// A server Sentinel names may have been demoted since (failover in progress): `ROLE`
@@ -95,14 +95,14 @@ struct RedisSession: Sendable {
         if case .array(let parts) = reply, case .string(let role)? = parts.first, role == Array("master".utf8) {
             return
         }
-        throw TableError(.connection, "redis at \(link.endpoint) is not the primary (failover in progress?)")
+        throw TableError(.refused, "redis at \(link.endpoint) is not the primary (failover in progress?)")
     }
 
     private func run(_ link: RedisLink, _ arguments: [[UInt8]], step: String) throws(TableError) -> RedisValue {
         do {
             return try link.command(arguments)
         } catch {
-            throw TableError(.connection, "redis \(step) failed: \(error.message)")
+            throw TableError(.refused, "redis \(step) failed: \(error.message)")
         }
     }
 }

@@ -2,14 +2,9 @@ import TableProtocol
 
 /// table-redis: a drop-in for OpenSMTPD's table-redis 1.0.1, reading the same config file.
 enum RedisTable: TableProgram {
+    typealias Backend = RedisBackend
     static let name = "redis"
     static let argumentName = "CONFIG"
-
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> RedisBackend {
-        let config = try RedisConfig.load(argument)
-        if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
-        return RedisBackend(config: config)
-    }
 }
 
 /// The loaded configuration. Nothing connects until the first request (after the
@@ -19,12 +14,27 @@ final class RedisBackend: TableBackend {
 
     init(config: RedisConfig) { self.config = config }
 
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> RedisBackend {
+        let config = try RedisConfig.load(argument)
+        if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
+        return RedisBackend(config: config)
+    }
+
     /// The eight services upstream has default commands for, plus mailaddrmap when
     /// `query_mailaddrmap` is set. Never auth: smtpd keeps checking passwords itself.
     var services: [Service] { config.services }
     var concurrency: Int { config.maximumConnections }
+    var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
-    func connect() throws(TableError) -> RedisConnection {
+    func refusal(_ operation: Operation, _ service: Service) -> String? {
+        if operation == .fetch { return "table-redis does not support fetch" }
+        guard config.template(for: service) != nil else {
+            return service == .mailaddrmap ? "no query_mailaddrmap configured" : "table-redis does not serve \(service)"
+        }
+        return nil
+    }
+
+    func connect(until deadline: Deadline) throws(TableError) -> RedisConnection {
         try RedisConnection(config: config)
     }
 }

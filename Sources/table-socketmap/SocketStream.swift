@@ -40,22 +40,6 @@ enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Why a socket step failed.
-struct SocketFailure: Error, CustomStringConvertible {
-    enum Kind {
-        /// The peer closed or reset the connection (EOF, EPIPE, ECONNRESET).
-        case closed
-        /// The deadline passed.
-        case timeout
-        /// Anything else (refused, no such socket, bad address).
-        case other
-    }
-
-    var kind: Kind
-    var message: String
-    var description: String { message }
-}
-
 /// A stream socket whose every step (connect, write, read) ends by a deadline on the
 /// monotonic clock, so a hung server costs at most the timeout.
 ///
@@ -79,7 +63,7 @@ final class SocketStream {
     /// Connects, then makes the socket blocking with a receive timeout of
     /// `replyTimeout` minus a small margin, so a blocking recv started with at least that
     /// much time left ends before the deadline.
-    static func connect(_ address: SocketAddress, deadline: Double, replyTimeout: Double) throws(SocketFailure) -> SocketStream {
+    static func connect(_ address: SocketAddress, deadline: Deadline, replyTimeout: Double) throws(TableError) -> SocketStream {
         let stream = try connect(address, deadline: deadline)
         let margin = min(0.1, replyTimeout / 10)
         stream.enableBlockingReceive(timeout: replyTimeout - margin)
@@ -94,7 +78,7 @@ final class SocketStream {
         receiveTimeout = timeout
     }
 
-    private static func connect(_ address: SocketAddress, deadline: Double) throws(SocketFailure) -> SocketStream {
+    private static func connect(_ address: SocketAddress, deadline: Deadline) throws(TableError) -> SocketStream {
         switch address {
         case .unix(let path):
             var storage = sockaddr_un()
@@ -102,15 +86,15 @@ final class SocketStream {
             let bytes = Array(path.utf8)
             let capacity = MemoryLayout.size(ofValue: storage.sun_path)
             guard bytes.count < capacity else {
-                throw SocketFailure(kind: .other, message: "socket path \(path) is longer than \(capacity - 1) bytes")
+                throw TableError(.refused, "socket path \(path) is longer than \(capacity - 1) bytes")
             }
             withUnsafeMutableBytes(of: &storage.sun_path) { raw in
                 raw.copyBytes(from: bytes)
                 raw[bytes.count] = 0
             }
             let stream = try open(family: AF_UNIX, description: path)
-            try withUnsafePointer(to: &storage) { (pointer) throws(SocketFailure) in
-                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(SocketFailure) in
+            try withUnsafePointer(to: &storage) { (pointer) throws(TableError) in
+                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(TableError) in
                     try stream.finishConnect(address, socklen_t(MemoryLayout<sockaddr_un>.size), deadline: deadline, description: path)
                 }
             }
@@ -122,10 +106,10 @@ final class SocketStream {
             var list: UnsafeMutablePointer<addrinfo>?
             let status = getaddrinfo(host, String(port), &hints, &list)
             guard status == 0, let list else {
-                throw SocketFailure(kind: .other, message: "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+                throw TableError(.refused, "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
             }
             defer { freeaddrinfo(list) }
-            var lastFailure = SocketFailure(kind: .other, message: "\(address): no address")
+            var lastFailure = TableError(.refused, "\(address): no address")
             var entry: UnsafeMutablePointer<addrinfo>? = list
             while let current = entry {
                 entry = current.pointee.ai_next
@@ -135,76 +119,74 @@ final class SocketStream {
                     return stream
                 } catch {
                     lastFailure = error
-                    if error.kind == .timeout { break }
+                    if error.kind == .timedOut { break }
                 }
             }
             throw lastFailure
         }
     }
 
-    private static func open(family: Int32, description: String) throws(SocketFailure) -> SocketStream {
+    private static func open(family: Int32, description: String) throws(TableError) -> SocketStream {
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw SocketFailure(kind: .other, message: "\(description): socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw TableError(.refused, "\(description): socket: \(String(cString: strerror(errno)))") }
         return SocketStream(fd: fd)
     }
 
-    private func finishConnect(_ address: UnsafePointer<sockaddr>, _ length: socklen_t, deadline: Double, description: String) throws(SocketFailure) {
+    private func finishConnect(_ address: UnsafePointer<sockaddr>, _ length: socklen_t, deadline: Deadline, description: String) throws(TableError) {
+        // Not retried on EINTR: an interrupted connect goes on in the background, as
+        // EINPROGRESS does, and is waited for below.
         if Glibc.connect(fd, address, length) == 0 { return }
         guard errno == EINPROGRESS || errno == EINTR || errno == EAGAIN else {
-            throw SocketFailure(kind: .other, message: "cannot connect to \(description): \(String(cString: strerror(errno)))")
+            throw TableError(.refused, "cannot connect to \(description): \(String(cString: strerror(errno)))")
         }
         try wait(for: Int16(POLLOUT), deadline: deadline, doing: "connecting to \(description)")
         var error: Int32 = 0
         var size = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size)
         guard error == 0 else {
-            throw SocketFailure(kind: .other, message: "cannot connect to \(description): \(String(cString: strerror(error)))")
+            throw TableError(.refused, "cannot connect to \(description): \(String(cString: strerror(error)))")
         }
     }
 
     /// Waits until the socket is ready for `events` or the deadline passes.
-    private func wait(for events: Int16, deadline: Double, doing: String) throws(SocketFailure) {
-        while true {
-            let remaining = deadline - monotonicSeconds()
-            guard remaining > 0 else { throw SocketFailure(kind: .timeout, message: "timed out \(doing)") }
-            var entry = pollfd(fd: fd, events: events, revents: 0)
-            let ready = poll(&entry, 1, Int32((remaining * 1000).rounded(.up)))
-            if ready > 0 { return }
-            if ready < 0 && errno != EINTR {
-                throw SocketFailure(kind: .other, message: "poll: \(String(cString: strerror(errno)))")
-            }
+    private func wait(for events: Int16, deadline: Deadline, doing: String) throws(TableError) {
+        guard SocketWait.wait(fd, for: events, until: deadline) else {
+            if deadline.hasPassed { throw TableError(.timedOut, "timed out \(doing)") }
+            throw TableError(.broken, "poll: \(String(cString: strerror(errno)))")
         }
     }
 
-    func writeAll(_ bytes: [UInt8], deadline: Double) throws(SocketFailure) {
+    func writeAll(_ bytes: [UInt8], deadline: Deadline) throws(TableError) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+            let n = bytes[offset...].withUnsafeBytes { buffer in
+                retryingOnInterrupt { send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+            }
             if n >= 0 { offset += n; continue }
             switch errno {
-            case EINTR: continue
             case EAGAIN, EWOULDBLOCK: try wait(for: Int16(POLLOUT), deadline: deadline, doing: "sending the request")
-            case EPIPE, ECONNRESET, ENOTCONN: throw SocketFailure(kind: .closed, message: "the server closed the connection")
-            default: throw SocketFailure(kind: .other, message: "send: \(String(cString: strerror(errno)))")
+            case EPIPE, ECONNRESET, ENOTCONN: throw TableError(.closed, "the server closed the connection")
+            default: throw TableError(.broken, "send: \(String(cString: strerror(errno)))")
             }
         }
     }
 
     /// Appends what arrives to `buffer`; returns false at end of stream.
-    func readSome(into buffer: inout [UInt8], deadline: Double) throws(SocketFailure) -> Bool {
+    func readSome(into buffer: inout [UInt8], deadline: Deadline) throws(TableError) -> Bool {
         while true {
             // A blocking recv ends within receiveTimeout; only start one if the deadline
             // is at least that far. Otherwise wait with poll for what is left.
-            let blocking = receiveTimeout > 0 && deadline - monotonicSeconds() >= receiveTimeout
+            let blocking = receiveTimeout > 0 && deadline.remaining >= receiveTimeout
             if !blocking { try wait(for: Int16(POLLIN), deadline: deadline, doing: "waiting for the reply") }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, blocking ? 0 : Int32(MSG_DONTWAIT)) }
+            let n = chunk.withUnsafeMutableBytes { chunk in
+                retryingOnInterrupt { recv(fd, chunk.baseAddress, chunk.count, blocking ? 0 : Int32(MSG_DONTWAIT)) }
+            }
             if n > 0 { buffer.append(contentsOf: chunk[0..<n]); return true }
             if n == 0 { return false }
             switch errno {
-            case EINTR: continue
             case EAGAIN, EWOULDBLOCK: continue  // SO_RCVTIMEO expired (or a spurious wakeup): the next turn polls until the deadline
             case ECONNRESET: return false
-            default: throw SocketFailure(kind: .other, message: "recv: \(String(cString: strerror(errno)))")
+            default: throw TableError(.broken, "recv: \(String(cString: strerror(errno)))")
             }
         }
     }
@@ -213,7 +195,7 @@ final class SocketStream {
     /// worth a request. Never blocks; costs one system call.
     var isStale: Bool {
         var byte: UInt8 = 0
-        let n = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
-        return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        let n = retryingOnInterrupt { recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) }
+        return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
     }
 }

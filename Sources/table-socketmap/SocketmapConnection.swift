@@ -1,16 +1,16 @@
 import TableProtocol
 
-/// One connection to the socketmap server, owned by the worker thread.
+/// One connection to the socketmap server, owned by one worker thread at a time.
 ///
-/// Each request is written, then exactly one reply is read, all within `timeout` seconds.
-/// If the connection turns out to be dead before any reply byte arrived (the server closed
-/// it or restarted since the last request), the request is sent once more on a fresh
-/// connection, so smtpd gets an answer instead of an error. Any other failure (timeout,
-/// half a reply, garbage) answers `error` and drops the connection, since the stream can no
-/// longer be trusted; the server loop reconnects on the next request.
+/// Each request is written, then exactly one reply is read, all by the request's deadline.
+/// A connection found dead before any reply byte arrived (the server closed it or
+/// restarted since the last request) is `.closed`, so `RecoveringConnection` sends the
+/// request once more on a fresh one and smtpd gets an answer instead of an error. Any other
+/// failure (timeout, half a reply, garbage) is `.timedOut` or `.broken`: the stream can no
+/// longer be trusted, so the connection is dropped and the next request makes a new one.
 final class SocketmapConnection: TableConnection {
     let config: SocketmapConfig
-    private var stream: SocketStream?
+    private let stream: SocketStream
     private var buffer: [UInt8] = []
     /// When the last reply was read, and how many requests went out since the connection
     /// was last probed for unasked data (see `needsProbe`).
@@ -19,12 +19,11 @@ final class SocketmapConnection: TableConnection {
 
     /// A server that sends a reply nobody asked for (a bug, or a late duplicate) would
     /// shift every later answer by one, so the connection is probed for unread data before
-    /// a request and dropped if there is any. The probe is a system call, about a tenth of
+    /// a request and given up if there is any. The probe is a system call, about a tenth of
     /// a lookup's cost, so it is made when the connection sat idle for 10 ms (always, at
     /// the rate smtpd asks) and otherwise on every 16th request: back-to-back requests
     /// cannot stay out of step for more than 16 answers. A server that closed the
-    /// connection needs no probe: that shows as EOF or EPIPE before any reply byte, and the
-    /// request is sent again on a new connection.
+    /// connection needs no probe: that shows as EOF or EPIPE before any reply byte.
     private static let probeIdleSeconds = 0.010
     private static let probeEvery = 16
 
@@ -37,39 +36,26 @@ final class SocketmapConnection: TableConnection {
         return false
     }
 
-    init(config: SocketmapConfig) throws(TableError) {
+    init(config: SocketmapConfig, deadline: Deadline) throws(TableError) {
         self.config = config
-        self.stream = try Self.open(config, deadline: monotonicSeconds() + Double(config.timeoutSeconds))
-    }
-
-    var isUsable: Bool { stream != nil }
-
-    private static func open(_ config: SocketmapConfig, deadline: Double) throws(TableError) -> SocketStream {
-        do {
-            return try SocketStream.connect(config.address, deadline: deadline, replyTimeout: Double(config.timeoutSeconds))
+        do throws(TableError) {
+            self.stream = try SocketStream.connect(config.address, deadline: deadline, replyTimeout: Double(config.timeoutSeconds))
         } catch {
-            throw TableError(.connection, "socketmap: \(error.message)")
+            throw error.prefixed("socketmap: ")
         }
+        lastReplyAt = monotonicSeconds()
     }
 
     /// upstream's nine services; the server decides what it knows.
     static let services: [Service] = [.alias, .domain, .credentials, .netaddr, .userinfo, .source, .mailaddr, .addrname, .mailaddrmap]
 
-    func answer(_ request: Request) -> Answer {
-        guard request.operation == .check || request.operation == .lookup else {
-            return .error("table-socketmap does not support \(request.operation)")
-        }
-        guard Self.services.contains(request.service) else {
-            return .error("table-socketmap does not serve \(request.service)")
-        }
+    func answer(_ request: Request, until deadline: Deadline) throws(TableError) -> Answer {
         let map = config.map ?? request.table
         let payload: [UInt8]
-        do {
-            payload = try exchange(config.framing.encode(map: map.utf8, key: request.key))
+        do throws(TableError) {
+            payload = try exchange(config.framing.encode(map: map.utf8, key: request.key), deadline: deadline)
         } catch {
-            stream = nil
-            buffer = []
-            return .error(error.message)
+            throw error.prefixed("socketmap: ")
         }
         switch SocketmapReply.parse(payload) {
         case .ok(let value):
@@ -86,34 +72,11 @@ final class SocketmapConnection: TableConnection {
     }
 
     /// Sends one request and returns the payload of its reply.
-    private func exchange(_ request: [UInt8]) throws(TableError) -> [UInt8] {
+    private func exchange(_ request: [UInt8], deadline: Deadline) throws(TableError) -> [UInt8] {
         let now = monotonicSeconds()
-        let deadline = now + Double(config.timeoutSeconds)
-        var fresh = false
-        if stream == nil || !buffer.isEmpty || (needsProbe(now: now) && stream!.isStale) {
-            stream = nil
-            buffer = []
-            stream = try Self.open(config, deadline: deadline)
-            fresh = true
+        if !buffer.isEmpty || (needsProbe(now: now) && stream.isStale) {
+            throw TableError(.closed, "the server closed the connection or sent a reply nobody asked for")
         }
-        while true {
-            do {
-                let reply = try roundTrip(request, on: stream!, deadline: deadline)
-                lastReplyAt = monotonicSeconds()
-                return reply
-            } catch let failure {
-                guard failure.kind == .closed, buffer.isEmpty, !fresh else {
-                    throw TableError(.connection, "socketmap: \(failure.message)")
-                }
-                // Dead before any reply byte: the server went away between requests.
-                stream = nil
-                stream = try Self.open(config, deadline: deadline)
-                fresh = true
-            }
-        }
-    }
-
-    private func roundTrip(_ request: [UInt8], on stream: SocketStream, deadline: Double) throws(SocketFailure) -> [UInt8] {
         try stream.writeAll(request, deadline: deadline)
         while true {
             switch config.framing.decode(buffer[...]) {
@@ -121,14 +84,17 @@ final class SocketmapConnection: TableConnection {
                 buffer.removeFirst(consumed)
                 if !buffer.isEmpty {
                     // More than one reply to one request: the stream is out of step.
-                    throw SocketFailure(kind: .other, message: "the server sent more than one reply")
+                    throw TableError(.broken, "the server sent more than one reply")
                 }
+                lastReplyAt = monotonicSeconds()
                 return payload
             case .invalid(let reason):
-                throw SocketFailure(kind: .other, message: reason)
+                throw TableError(.broken, reason)
             case .incomplete:
                 guard try stream.readSome(into: &buffer, deadline: deadline) else {
-                    throw SocketFailure(kind: .closed, message: buffer.isEmpty ? "the server closed the connection" : "the server closed the connection in the middle of a reply")
+                    throw buffer.isEmpty
+                        ? TableError(.closed, "the server closed the connection")
+                        : TableError(.broken, "the server closed the connection in the middle of a reply")
                 }
             }
         }

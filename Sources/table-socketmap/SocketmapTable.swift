@@ -3,12 +3,9 @@ import TableProtocol
 /// table-socketmap: a drop-in for OpenSMTPD's table-socketmap 1.1.1 (argv[1] = the server's
 /// unix socket), which can also read a config file for TCP and the netstring protocol.
 enum SocketmapTable: TableProgram {
+    typealias Backend = SocketmapBackend
     static let name = "socketmap"
     static let argumentName = "SOCKET|CONFIG"
-
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SocketmapBackend {
-        SocketmapBackend(config: try SocketmapConfig.load(argument))
-    }
 }
 
 /// Nothing connects before the first request, so a map server that is down at boot does
@@ -18,13 +15,23 @@ final class SocketmapBackend: TableBackend {
 
     init(config: SocketmapConfig) { self.config = config }
 
-    var services: [Service] { SocketmapConnection.services }
-    /// One worker, as upstream had one connection: many socketmap servers are simple. The
-    /// server loop answers lone requests (all smtpd sends) on its reader's own connection,
-    /// so pipelined requests may open a second one.
-    let concurrency = 1
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SocketmapBackend {
+        SocketmapBackend(config: try SocketmapConfig.load(argument))
+    }
 
-    func connect() throws(TableError) -> SocketmapConnection {
-        try SocketmapConnection(config: config)
+    var services: [Service] { SocketmapConnection.services }
+
+    func refusal(_ operation: Operation, _ service: Service) -> String? {
+        guard operation == .check || operation == .lookup else { return "table-socketmap does not support \(operation)" }
+        return services.contains(service) ? nil : "table-socketmap does not serve \(service)"
+    }
+
+    /// One connection, as upstream had: many socketmap servers are simple, and smtpd asks
+    /// one question at a time anyway.
+    let concurrency = 1
+    var requestTimeout: Double? { Double(config.timeoutSeconds) }
+
+    func connect(until deadline: Deadline) throws(TableError) -> SocketmapConnection {
+        try SocketmapConnection(config: config, deadline: deadline)
     }
 }

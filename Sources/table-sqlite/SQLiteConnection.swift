@@ -3,7 +3,7 @@ import TableProtocol
 
 /// One SQLite database handle with every configured statement prepared on it, owned by one
 /// worker thread (opened with SQLITE_OPEN_NOMUTEX: the server never shares it).
-final class SQLiteConnection: SQLConnection {
+final class SQLiteConnection: TableConnection {
     let queries: SQLQueries
     private let db: OpaquePointer
     /// By `SQLQuery.slot`.
@@ -18,7 +18,7 @@ final class SQLiteConnection: SQLConnection {
                 statements[query.slot] = prepared.statement
             case .failure(let message):
                 close()
-                throw TableError(.configuration, "\(query.key): \(message)")
+                throw TableError(.refused, "\(query.key): \(message)")
             }
         }
     }
@@ -40,7 +40,7 @@ final class SQLiteConnection: SQLConnection {
         guard status == SQLITE_OK, let handle else {
             let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
             sqlite3_close_v2(handle)
-            throw TableError(.connection, "cannot open database \(config.databasePath): \(reason)")
+            throw TableError(.refused, "cannot open database \(config.databasePath): \(reason)")
         }
         sqlite3_busy_timeout(handle, Int32(config.busyTimeoutSeconds * 1000))
         sqlite3_extended_result_codes(handle, 1)
@@ -114,9 +114,16 @@ final class SQLiteConnection: SQLConnection {
         return problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }
     }
 
-    func run(_ query: SQLQuery, key: [UInt8]?, row: ((Int) -> [UInt8]?) -> Bool) throws(TableError) {
+    func answer(_ request: Request, until deadline: Deadline) throws(TableError) -> Answer {
+        try queries.answer(request) { (query, key, row) throws(TableError) in try run(query, key: key, row: row) }
+    }
+
+    /// Runs a prepared statement with the key bound to its first parameter and hands each row
+    /// to `row` until it returns false. A failure is the request's alone (`.request`): a busy
+    /// or broken database file is not fixed by opening it again.
+    func run(_ query: SQLQuery, key: [UInt8]?, row: (SQLRow) -> Bool) throws(TableError) {
         guard query.slot < statements.count, let statement = statements[query.slot] else {
-            throw TableError(.unsupported, "no \(query.key) configured")
+            throw TableError(.request, "no \(query.key) configured")
         }
         let empty: [UInt8] = [0]
         let bound = (key ?? []).isEmpty ? empty : key!
@@ -135,14 +142,14 @@ final class SQLiteConnection: SQLConnection {
                     sqlite3_bind_text(statement, 1, $0.baseAddress, Int32(length), nil)
                 }
                 guard status == SQLITE_OK else {
-                    return TableError(.query, "\(query.key): binding the key: \(String(cString: sqlite3_errmsg(db)))")
+                    return TableError(.request, "\(query.key): binding the key: \(String(cString: sqlite3_errmsg(db)))")
                 }
             }
             while true {
                 let status = sqlite3_step(statement)
                 if status == SQLITE_DONE { return nil }
                 guard status == SQLITE_ROW else {
-                    return TableError(.query, "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
+                    return TableError(.request, "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
                 }
                 // The column reader is written in the call, not kept in a variable: as an
                 // argument it is a non-escaping closure, whose context lives on the stack

@@ -2,17 +2,9 @@ import TableProtocol
 
 /// table-sqlite: a drop-in for OpenSMTPD's table-sqlite 1.0.1, reading the same config file.
 enum SQLiteTable: TableProgram {
+    typealias Backend = SQLiteBackend
     static let name = "sqlite"
     static let argumentName = "CONFIG"
-
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SQLiteBackend {
-        let config = try SQLiteConfig.load(argument)
-        // SQLite is a local file: open it and prepare every statement now, so that a wrong
-        // path, a missing table or a bad column count stops the load with the query's line.
-        let problems = SQLiteConnection.validate(config, logger: logger)
-        guard problems.isEmpty else { throw ConfigErrors(problems) }
-        return SQLiteBackend(config: config)
-    }
 }
 
 /// The keys of a table-sqlite config file: upstream's (`dbpath` and the shared SQL query
@@ -48,10 +40,23 @@ final class SQLiteBackend: TableBackend {
 
     init(config: SQLiteConfig) { self.config = config }
 
-    var services: [Service] { config.queries.services }
-    var concurrency: Int { config.maximumConnections }
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SQLiteBackend {
+        let config = try SQLiteConfig.load(argument)
+        // SQLite is a local file: open it and prepare every statement now, so that a wrong
+        // path, a missing table or a bad column count stops the load with the query's line.
+        let problems = SQLiteConnection.validate(config, logger: logger)
+        guard problems.isEmpty else { throw ConfigErrors(problems) }
+        return SQLiteBackend(config: config)
+    }
 
-    func connect() throws(TableError) -> SQLiteConnection {
+    var services: [Service] { config.queries.services }
+    func refusal(_ operation: Operation, _ service: Service) -> String? { config.queries.refusal(operation, service) }
+    var concurrency: Int { config.maximumConnections }
+    /// A locked database is waited for by SQLite's busy timeout (`timeout`), not by a
+    /// deadline: there is no network to give up on.
+    var requestTimeout: Double? { nil }
+
+    func connect(until deadline: Deadline) throws(TableError) -> SQLiteConnection {
         try SQLiteConnection(config)
     }
 }

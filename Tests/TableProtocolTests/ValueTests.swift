@@ -57,26 +57,32 @@ import Testing
 
 @Suite struct FetchRotationTests {
     /// spec §5.4: rows 192.168.1.7, 10.0.0.8, 10.0.0.8, 172.16.0.1 with refresh 3.
-    @Test func upstreamRotationOrder() {
+    @Test func upstreamRotationOrder() throws {
         let rotation = FetchRotation(expire: 60, refresh: 3)
         var loads = 0
         let rows = ["192.168.1.7", "10.0.0.8", "10.0.0.8", "172.16.0.1"].map { Array($0.utf8) }
-        let answers = (0..<5).map { _ in
-            rotation.next { () throws(TableError) in
+        var answers: [Answer] = []
+        for _ in 0..<5 {
+            answers.append(try rotation.next { () throws(TableError) in
                 loads += 1
                 return rows
-            }
+            })
         }
         #expect(answers == ["10.0.0.8", "172.16.0.1", "192.168.1.7", "10.0.0.8", "172.16.0.1"].map { Answer.found($0) })
         #expect(loads == 2)
     }
 
-    @Test func failedReloadKeepsTheOldSet() {
+    @Test func failedReloadIsThrownAndKeepsTheOldSet() throws {
         let rotation = FetchRotation(expire: 60, refresh: 1)
-        #expect(rotation.next { () throws(TableError) in [Array("192.0.2.1".utf8)] } == .found("192.0.2.1"))
-        #expect(rotation.next { () throws(TableError) in throw TableError(.connection, "down") } == .error("down"))
-        #expect(rotation.next { () throws(TableError) in [Array("192.0.2.2".utf8)] } == .found("192.0.2.2"))
-        #expect(rotation.next { () throws(TableError) in [] } == .notFound)
+        #expect(try rotation.next { () throws(TableError) in [Array("192.0.2.1".utf8)] } == .found("192.0.2.1"))
+        do {
+            _ = try rotation.next { () throws(TableError) in throw TableError(.closed, "down") }
+            Issue.record("a failed reload must be thrown")
+        } catch {
+            #expect(error.kind == .closed && error.message == "down")
+        }
+        #expect(try rotation.next { () throws(TableError) in [Array("192.0.2.2".utf8)] } == .found("192.0.2.2"))
+        #expect(try rotation.next { () throws(TableError) in [] } == .notFound)
     }
 }
 

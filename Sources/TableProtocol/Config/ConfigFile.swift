@@ -1,17 +1,17 @@
 /// One problem in a configuration file, named by file and line like a compiler diagnostic:
 /// `/etc/mail/sqlite.conf:7: unknown keyword "query_virtuals"`.
-public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var line: Int?
-    public var message: String
+package struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    package var path: String
+    package var line: Int?
+    package var message: String
 
-    public init(path: String, line: Int?, message: String) {
+    package init(path: String, line: Int?, message: String) {
         self.path = path
         self.line = line
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         if let line { return "\(path):\(line): \(message)" }
         return "\(path): \(message)"
     }
@@ -19,24 +19,24 @@ public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible
 
 /// Everything wrong with a configuration, in line order. Loading reports all problems at
 /// once, so that `table-NAME -n` shows the administrator the whole list.
-public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
-    public var problems: [ConfigProblem]
+package struct ConfigErrors: Error, Sendable, CustomStringConvertible {
+    package var problems: [ConfigProblem]
 
-    public init(_ problems: [ConfigProblem]) { self.problems = problems }
+    package init(_ problems: [ConfigProblem]) { self.problems = problems }
 
-    public init(path: String, line: Int? = nil, _ message: String) {
+    package init(path: String, line: Int? = nil, _ message: String) {
         self.problems = [ConfigProblem(path: path, line: line, message: message)]
     }
 
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
+    package var description: String { problems.map(\.description).joined(separator: "\n") }
 }
 
 /// One `key value` line of a configuration file.
-public struct ConfigEntry: Sendable, Equatable {
-    public var key: String
+package struct ConfigEntry: Sendable, Equatable {
+    package var key: String
     /// nil when the line names a key but gives it no value.
-    public var value: String?
-    public var line: Int
+    package var value: String?
+    package var line: Int
 }
 
 /// The `key value` grammar shared by the C backends (sqlite, postgres, mysql, ldap, redis).
@@ -45,17 +45,17 @@ public struct ConfigEntry: Sendable, Equatable {
 /// whose first character is `#`; the key runs to the first space, TAB or `:`; the value
 /// starts after any run of whitespace and of `:` followed by whitespace (or the end), and is
 /// the rest of the line, verbatim (quotes, `#` and inner spaces kept, no escapes).
-public struct ConfigFile: Sendable {
-    public var path: String
-    public var entries: [ConfigEntry]
+package struct ConfigFile: Sendable {
+    package var path: String
+    package var entries: [ConfigEntry]
 
-    public init(path: String, entries: [ConfigEntry]) {
+    package init(path: String, entries: [ConfigEntry]) {
         self.path = path
         self.entries = entries
     }
 
     /// Reads and parses the file. A file that cannot be read is one problem naming the path.
-    public static func load(_ path: String) throws(ConfigErrors) -> ConfigFile {
+    package static func load(_ path: String) throws(ConfigErrors) -> ConfigFile {
         let bytes: [UInt8]
         do {
             bytes = try FileIO.readFile(path)
@@ -65,7 +65,7 @@ public struct ConfigFile: Sendable {
         return try parse(bytes, path: path)
     }
 
-    public static func parse(_ bytes: [UInt8], path: String) throws(ConfigErrors) -> ConfigFile {
+    package static func parse(_ bytes: [UInt8], path: String) throws(ConfigErrors) -> ConfigFile {
         var entries: [ConfigEntry] = []
         var problems: [ConfigProblem] = []
         for (index, rawLine) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {

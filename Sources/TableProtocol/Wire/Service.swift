@@ -2,7 +2,7 @@
 ///
 /// smtpd sends requests for any of them whether or not the table registered them, so every
 /// backend must at least answer `error` for the ones it cannot serve.
-public enum Service: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
+package enum Service: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     case none
     case alias
     case domain
@@ -18,7 +18,7 @@ public enum Service: String, CaseIterable, Sendable, Hashable, CustomStringConve
     case regex
     case auth
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     /// The case's position in `allCases`, to index arrays by service: a `Service` key in a
     /// Dictionary is hashed by its name (the String raw value), about 300 instructions a
@@ -43,13 +43,5 @@ public enum Service: String, CaseIterable, Sendable, Hashable, CustomStringConve
     }
 
     /// Services whose lookup answer is a list of every matching row, joined with `", "`.
-    public var joinsAllRows: Bool { self == .alias || self == .mailaddrmap }
-}
-
-/// What smtpd asks of a table.
-public enum Operation: String, Sendable, Hashable, CaseIterable {
-    case check
-    case lookup
-    case fetch
-    case update
+    package var joinsAllRows: Bool { self == .alias || self == .mailaddrmap }
 }

@@ -2,37 +2,16 @@
 import Glibc
 #endif
 
-/// A backend's answer to one check, lookup or fetch.
-public enum Answer: Sendable, Equatable {
-    /// Found. For `check` the value is ignored; for lookup and fetch it is the reply value.
-    case found([UInt8])
-    case notFound
-    /// A temporary failure; smtpd turns it into a 4xx. The message is sent after `error|`
-    /// and logged by smtpd, so it must never hold a secret.
-    case error(String)
-
-    public static func found(_ value: String) -> Answer { .found(Array(value.utf8)) }
-
-    /// The answer to a `check`: found with no value.
-    public static let hit = Answer.found([])
-
-    /// How many bytes of value the reply carries.
-    var valueCount: Int {
-        if case .found(let value) = self { return value.count }
-        return 0
-    }
-}
-
 /// Builds reply lines, enforcing what keeps smtpd alive: a lookup or fetch value is never
 /// empty, never holds CR or LF, and never exceeds `maximumValueLength` (the C backends' 2047
 /// bytes, the size of smtpd's own buffers). A value that breaks a rule becomes `error`.
-public enum Reply {
-    public static let maximumValueLength = 2047
+package enum Reply {
+    package static let maximumValueLength = 2047
     static let maximumMessageLength = 200
 
     /// The reply line (with its LF) to a request, and the answer that was really sent
     /// (the value check may have turned a `found` into an `error`).
-    public static func encode(operation: Operation, id: String, answer: Answer) -> (line: [UInt8], sent: Answer) {
+    package static func encode(operation: Operation, id: String, answer: Answer) -> (line: [UInt8], sent: Answer) {
         var line: [UInt8] = []
         let sent = encode(operation: operation, id: InlineBytes(id), answer: answer, into: &line)
         return (line, sent)
@@ -49,7 +28,7 @@ public enum Reply {
     }
 
     /// The error reply to a request the parser could not accept.
-    public static func encodeError(_ address: ReplyAddress, reason: String) -> [UInt8] {
+    package static func encodeError(_ address: ReplyAddress, reason: String) -> [UInt8] {
         line(operation: address.operation, id: address.id, answer: .error(reason))
     }
 
@@ -75,6 +54,14 @@ public enum Reply {
     /// op takes.
     static func line(operation: Operation, id: UnsafeBufferPointer<UInt8>, answer: Answer, into out: inout [UInt8]) {
         operation.resultPrefix.withUTF8Buffer { header($0, id, extra: answer.valueCount, into: &out) }
+        body(operation: operation, answer: answer, into: &out)
+        out.append(0x0A)
+    }
+
+    /// Appends what follows the id in a reply: `found|<value>` for a lookup or fetch,
+    /// `found` for a check, `ok` for an update, `not-found`, or `error|<message>`. The
+    /// command line prints this for the one request it answers.
+    static func body(operation: Operation, answer: Answer, into out: inout [UInt8]) {
         switch answer {
         case .found(let value):
             switch operation {
@@ -91,7 +78,6 @@ public enum Reply {
             out.append("error|")
             out.append(contentsOf: sanitized(message))
         }
-        out.append(0x0A)
     }
 
     /// An error reply to a request known only by the op and id it was sent with.

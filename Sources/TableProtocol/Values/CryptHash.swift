@@ -4,14 +4,14 @@ import Glibc
 #endif
 
 /// Password hashes as stored by mail systems, and their verification with crypt(3).
-public enum CryptHash {
+package enum CryptHash {
     /// RFC 2307 / Dovecot scheme prefixes whose hash is a plain crypt(3) string underneath.
     /// smtpd's `crypt_checkpass` cannot verify a prefixed hash, so `credentials` answers
     /// send it without the prefix. Matched case-insensitively, as Dovecot does.
-    public static let cryptSchemes = ["{CRYPT}", "{BLF-CRYPT}", "{SHA512-CRYPT}", "{SHA256-CRYPT}", "{MD5-CRYPT}"]
+    package static let cryptSchemes = ["{CRYPT}", "{BLF-CRYPT}", "{SHA512-CRYPT}", "{SHA256-CRYPT}", "{MD5-CRYPT}"]
 
     /// The hash without a crypt-compatible scheme prefix; other values unchanged.
-    public static func withoutScheme(_ hash: [UInt8]) -> [UInt8] {
+    package static func withoutScheme(_ hash: [UInt8]) -> [UInt8] {
         guard hash.first == UInt8(ascii: "{") else { return hash }
         for scheme in cryptSchemes {
             let prefix = Array(scheme.utf8)
@@ -25,7 +25,7 @@ public enum CryptHash {
 
     /// The `{SCHEME}` a value starts with, if it is not one crypt(3) can verify (e.g. `{PLAIN}`,
     /// `{SSHA}`): for warnings, never with the hash itself.
-    public static func unverifiableScheme(_ hash: [UInt8]) -> String? {
+    package static func unverifiableScheme(_ hash: [UInt8]) -> String? {
         guard hash.first == UInt8(ascii: "{"), let close = hash.firstIndex(of: UInt8(ascii: "}")) else { return nil }
         let scheme = String(decoding: hash[...close], as: UTF8.self)
         return cryptSchemes.contains(scheme.uppercased()) ? nil : scheme
@@ -33,7 +33,7 @@ public enum CryptHash {
 
     /// Checks a password against a stored hash with crypt_r(3) (thread-safe) and a
     /// constant-time comparison. An empty password or hash never matches.
-    public static func verify(password: [UInt8], hash stored: [UInt8]) -> Bool {
+    package static func verify(password: [UInt8], hash stored: [UInt8]) -> Bool {
         let hash = withoutScheme(stored)
         guard !password.isEmpty, !hash.isEmpty, !password.contains(0), !hash.contains(0) else { return false }
         let computed: [UInt8]? = (password + [0]).withUnsafeBufferPointer { phrase in
@@ -57,7 +57,7 @@ public enum CryptHash {
 
     /// Compares without stopping at the first difference, so timing says nothing about
     /// how much of a hash matched.
-    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    package static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
         for index in 0..<max(a.count, b.count) {
             let x = index < a.count ? a[index] : 0

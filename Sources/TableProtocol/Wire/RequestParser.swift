@@ -1,88 +1,13 @@
-/// One request from smtpd, already split into its fields.
-///
-/// The wire form is `table|0.1|<ts>|<table>|<op>|<service>|<id>[|<key>]` (update has no
-/// service, fetch has no key). The key is everything after the id's `|`, so it may itself
-/// contain `|`; it is kept as bytes because smtpd sends whatever the client typed, lowercased,
-/// not necessarily UTF-8.
-public struct Request: Sendable, Equatable {
-    /// smtpd's id for the request, echoed in the reply.
-    public var id: String {
-        get { idBytes.string }
-        set { idBytes = InlineBytes(newValue) }
-    }
-    public var operation: Operation
-    public var service: Service
-    public var key: [UInt8]
-    /// The table's name as smtpd sent it.
-    public var table: String {
-        get { tableBytes.string }
-        set { tableBytes = InlineBytes(newValue) }
-    }
-    /// The id and table as they came: kept as bytes so that reading a request makes no
-    /// String (smtpd's ids are 16 hex digits, one byte more than a String holds without a
-    /// heap allocation), and the reply copies the id's bytes as they are.
-    var idBytes: InlineBytes
-    var tableBytes: InlineBytes
-
-    public init(id: String, operation: Operation, service: Service, key: [UInt8] = [], table: String = "") {
-        self.init(id: InlineBytes(id), operation: operation, service: service, key: key, table: InlineBytes(table))
-    }
-
-    init(id: InlineBytes, operation: Operation, service: Service, key: [UInt8], table: InlineBytes) {
-        self.idBytes = id
-        self.operation = operation
-        self.service = service
-        self.key = key
-        self.tableBytes = table
-    }
-
-    /// The key as text, invalid UTF-8 replaced; for messages and for backends that need a String.
-    public var keyString: String { String(decoding: key, as: UTF8.self) }
-}
-
-/// A short byte string stored in place (no heap allocation) when it has at most 32 bytes, as
-/// smtpd's request ids and table names do; a longer one is kept in an array.
-struct InlineBytes: Sendable, Equatable {
-    /// The bytes when they fit, zero after the last; all zero when `spilled` holds them.
-    private var inline = SIMD32<UInt8>()
-    private var count = 0
-    private var spilled: [UInt8]? = nil
-
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if bytes.count <= 32 {
-            withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
-            count = bytes.count
-        } else {
-            spilled = Array(bytes)
-        }
-    }
-
-    init(_ text: String) {
-        var text = text
-        self = text.withUTF8 { InlineBytes($0) }
-    }
-
-    /// Calls `body` with the bytes, valid only during the call.
-    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let spilled { return spilled.withUnsafeBufferPointer(body) }
-        return withUnsafeBytes(of: inline) { raw in
-            body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
-        }
-    }
-
-    var string: String { withBytes { String(decoding: $0, as: UTF8.self) } }
-}
-
 /// Where the error reply for a request that could not be served goes: the op and id as
 /// smtpd sent them, so that smtpd can match the reply to its request.
-public struct ReplyAddress: Sendable, Equatable {
-    public var operation: String
-    public var id: String
+package struct ReplyAddress: Sendable, Equatable {
+    package var operation: String
+    package var id: String
 
     /// The address as it may appear in a log line: its op and id only when they look like
     /// smtpd's (a name, a hex id). A broken line can carry the auth key in either field; the
     /// reply still echoes the id so smtpd can match it.
-    public var logDescription: String {
+    package var logDescription: String {
         let shownOperation = RequestParser.isPlainName(operation) ? operation : "unknown-operation"
         let shownID = RequestParser.isHexID(id) ? id : "with a malformed id"
         return "\(shownOperation) request \(shownID)"
@@ -90,7 +15,7 @@ public struct ReplyAddress: Sendable, Equatable {
 }
 
 /// What the parser made of one input line.
-public enum ParsedLine: Sendable, Equatable {
+package enum ParsedLine: Sendable, Equatable {
     /// A well-formed request to hand to the backend.
     case request(Request)
     /// A request that is wrong but names its op and id: it gets `error|<reason>`.
@@ -106,13 +31,13 @@ public enum ParsedLine: Sendable, Equatable {
 /// makes only what the request keeps: the id (a String, echoed in the reply) and the key.
 /// The op and service are matched as bytes, and their names are only made into text for an
 /// error reply.
-public enum RequestParser {
-    public static let protocolVersion = versionBytes.description
+package enum RequestParser {
+    package static let protocolVersion = versionBytes.description
     static let pipe = UInt8(ascii: "|")
 
     /// Parses one line (without its LF). `truncated` says the reader had to cut an overlong
     /// line: such a request is answered `error` if its id survived the cut.
-    public static func parse(_ line: some Collection<UInt8>, truncated: Bool = false) -> ParsedLine {
+    package static func parse(_ line: some Collection<UInt8>, truncated: Bool = false) -> ParsedLine {
         if let parsed = line.withContiguousStorageIfAvailable({ parse(buffer: $0, truncated: truncated) }) {
             return parsed
         }
@@ -200,13 +125,13 @@ public enum RequestParser {
     /// letters, digits, `-` and `_` (every op and service is one). Anything else may be an
     /// auth key pushed into the wrong field by a broken line, and its password must not be
     /// logged (DESIGN.md, house rule 5).
-    public static func isPlainName(_ text: String) -> Bool {
+    package static func isPlainName(_ text: String) -> Bool {
         text.utf8.count <= 32 && text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d || $0 == 0x5f }
     }
 
     /// Whether an id may be logged: smtpd's ids are hexadecimal (`%016llx`). Any other id
     /// may be an auth key pushed into the id field by a broken line.
-    public static func isHexID(_ id: String) -> Bool {
+    package static func isHexID(_ id: String) -> Bool {
         id.utf8.count <= 32 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
     }
 

@@ -7,15 +7,15 @@ import Glibc
 ///
 /// Unknown keywords, keywords given twice and keywords without a value are errors (the C
 /// backends warned or ignored them, which hid typos like `query_virtuals` for years).
-public struct ConfigReader: Sendable {
-    public let file: ConfigFile
-    public private(set) var problems: [ConfigProblem] = []
+package struct ConfigReader: Sendable {
+    package let file: ConfigFile
+    package private(set) var problems: [ConfigProblem] = []
     private var values: [String: [ConfigEntry]] = [:]
 
     /// - Parameters:
     ///   - keywords: every keyword the backend knows.
     ///   - repeatable: keywords that may appear on several lines (e.g. LDAP `url`).
-    public init(_ file: ConfigFile, keywords: [String], repeatable: Set<String> = []) {
+    package init(_ file: ConfigFile, keywords: [String], repeatable: Set<String> = []) {
         self.file = file
         let known = Set(keywords)
         for entry in file.entries {
@@ -35,26 +35,26 @@ public struct ConfigReader: Sendable {
         }
     }
 
-    public var path: String { file.path }
+    package var path: String { file.path }
 
     /// Records a problem at a line (nil: about the file as a whole).
-    public mutating func report(_ line: Int?, _ message: String) {
+    package mutating func report(_ line: Int?, _ message: String) {
         problems.append(ConfigProblem(path: file.path, line: line, message: message))
     }
 
     /// Records a problem on the line of `key`, or about the file when the key is absent.
-    public mutating func report(key: String, _ message: String) {
+    package mutating func report(key: String, _ message: String) {
         report(entry(key)?.line, message)
     }
 
-    public func entry(_ key: String) -> ConfigEntry? { values[key]?.first }
+    package func entry(_ key: String) -> ConfigEntry? { values[key]?.first }
 
-    public func entries(_ key: String) -> [ConfigEntry] { values[key] ?? [] }
+    package func entries(_ key: String) -> [ConfigEntry] { values[key] ?? [] }
 
-    public func string(_ key: String) -> String? { values[key]?.first?.value }
+    package func string(_ key: String) -> String? { values[key]?.first?.value }
 
     /// A decimal integer within `range` (the C backends used strtonum; a leading `+` is fine).
-    public mutating func integer(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) -> Int {
+    package mutating func integer(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) -> Int {
         guard let entry = entry(key), let text = entry.value else { return defaultValue }
         var digits = Substring(text)
         if digits.first == "+" { digits = digits.dropFirst() }
@@ -66,7 +66,7 @@ public struct ConfigReader: Sendable {
     }
 
     /// `yes`/`no` (also `true`/`false`, `on`/`off`, `1`/`0`).
-    public mutating func boolean(_ key: String, default defaultValue: Bool) -> Bool {
+    package mutating func boolean(_ key: String, default defaultValue: Bool) -> Bool {
         guard let entry = entry(key), let text = entry.value else { return defaultValue }
         switch text.lowercased() {
         case "yes", "true", "on", "1": return true
@@ -79,14 +79,14 @@ public struct ConfigReader: Sendable {
 
     /// Throws every problem found so far, in line order; problems of the file as a whole
     /// (often a consequence of a bad line) come last.
-    public func finish() throws(ConfigErrors) {
+    package func finish() throws(ConfigErrors) {
         guard problems.isEmpty else {
             throw ConfigErrors(problems.sorted { ($0.line ?? Int.max) < ($1.line ?? Int.max) })
         }
     }
 
     /// Warns when a file that holds a password can be read by every user on the machine.
-    public static func warnIfWorldReadable(_ path: String, logger: Logger) {
+    package static func warnIfWorldReadable(_ path: String, logger: Logger) {
         var info = stat()
         guard stat(path, &info) == 0 else { return }
         if info.st_mode & S_IROTH != 0 {

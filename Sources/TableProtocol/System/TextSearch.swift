@@ -7,12 +7,12 @@
 /// Config values and error messages are short, so a plain scan is all this needs.
 extension StringProtocol {
     /// Whether `fragment` occurs in this text (an empty fragment always does).
-    public func includes(_ fragment: some StringProtocol) -> Bool {
+    package func includes(_ fragment: some StringProtocol) -> Bool {
         utf8Offset(of: fragment) != nil
     }
 
     /// The range of the first occurrence of `fragment`, or nil.
-    public func range(ofText fragment: some StringProtocol) -> Range<Index>? {
+    package func range(ofText fragment: some StringProtocol) -> Range<Index>? {
         guard let offset = utf8Offset(of: fragment) else { return nil }
         let start = utf8.index(utf8.startIndex, offsetBy: offset)
         return start..<utf8.index(start, offsetBy: fragment.utf8.count)

@@ -3,8 +3,8 @@ import Glibc
 #endif
 
 /// The version every backend prints with `--version`.
-public enum TableVersion {
-    public static let string = "0.1.0"
+package enum TableVersion {
+    package static let string = "0.1.0"
 }
 
 /// The command line every backend shares:
@@ -15,14 +15,14 @@ public enum TableVersion {
 ///     table-NAME -h | --version
 ///
 /// `-v` adds debug messages to stderr.
-public enum TableMain {
+package enum TableMain {
     enum Mode {
         case serve
         case checkConfig
         case oneRequest(Operation, Service, [UInt8])
     }
 
-    public static func run<Program: TableProgram>(_ program: Program.Type) -> Never {
+    package static func run<Program: TableProgram>(_ program: Program.Type) -> Never {
         // smtpd starts us with SIGPIPE ignored; do the same when run by hand, so that a
         // closed peer is an EPIPE error and not a silent death.
         signal(SIGPIPE, SIG_IGN)
@@ -90,7 +90,7 @@ public enum TableMain {
 
         let backend: Program.Backend
         do {
-            backend = try Program.load(argument, logger: logger)
+            backend = try Program.Backend.load(argument, logger: logger)
         } catch {
             for problem in error.problems { printError(problem.description) }
             if case .serve = mode { logger.error("cannot start: configuration has \(error.problems.count) problem(s)") }
@@ -99,10 +99,10 @@ public enum TableMain {
 
         switch mode {
         case .serve:
-            return TableServer(Program.self, argument: argument, backend: backend, logger: logger).run()
+            return TableServer.run(argument: argument, backend: backend, logger: logger)
         case .checkConfig:
-            do {
-                _ = try backend.connect()
+            do throws(TableError) {
+                _ = try backend.connect(until: backend.requestTimeout.map(Deadline.after) ?? .never)
             } catch {
                 printError("\(argument): \(error.message)")
                 return 1
@@ -110,18 +110,21 @@ public enum TableMain {
             print("configuration OK (serves \(backend.services.map(\.rawValue).joined(separator: ", ")))")
             return 0
         case .oneRequest(let operation, let service, let key):
-            let connection: Program.Backend.Connection
-            do {
-                connection = try backend.connect()
-            } catch {
-                print("error|\(error.message)")
-                return 2
-            }
+            // The same path as a request from smtpd: refused if the configuration does not
+            // serve it, otherwise answered on a connection made for it, and checked as a
+            // reply would be.
             let request = Request(id: "cli", operation: operation, service: service, key: key, table: argv0)
-            let (line, sent) = Reply.encode(operation: operation, id: "cli", answer: connection.answer(request))
-            // Print what follows "<op>-result|cli|": found|value, not-found or error|message.
-            let prefix = "\(operation.rawValue)-result|cli|".utf8.count
-            print(String(decoding: line.dropFirst(prefix).dropLast(), as: UTF8.self))
+            let answer: Answer
+            if let refusal = Generation(number: 0, backend: backend).refusal(request) {
+                answer = .error(refusal)
+            } else {
+                var connection = RecoveringConnection()
+                answer = connection.answer(request, backend: backend, logger: logger)
+            }
+            let sent = Reply.validated(answer, for: operation)
+            var body: [UInt8] = []
+            Reply.body(operation: operation, answer: sent, into: &body)
+            print(String(decoding: body, as: UTF8.self))
             switch sent {
             case .found: return 0
             case .notFound: return 1

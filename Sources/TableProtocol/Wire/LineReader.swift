@@ -7,27 +7,27 @@ import Glibc
 /// Lines are bytes, never decoded: smtpd forwards whatever a client typed. A line longer than
 /// `maximumLength` is cut: its first `maximumLength` bytes are returned with `truncated` set
 /// and the rest is skipped up to the next LF, so one hostile line cannot exhaust memory.
-public struct LineReader {
-    public struct Line: Sendable {
-        public var bytes: [UInt8]
-        public var truncated: Bool
+package struct LineReader {
+    package struct Line: Sendable {
+        package var bytes: [UInt8]
+        package var truncated: Bool
     }
 
-    public let fd: Int32
-    public let maximumLength: Int
+    package let fd: Int32
+    package let maximumLength: Int
     private var buffer: [UInt8]
     private var start = 0
     private var end = 0
     private var atEOF = false
 
-    public init(fd: Int32, maximumLength: Int = 16 * 1024) {
+    package init(fd: Int32, maximumLength: Int = 16 * 1024) {
         self.fd = fd
         self.maximumLength = maximumLength
         self.buffer = [UInt8](repeating: 0, count: 64 * 1024)
     }
 
     /// Whether a whole line is already buffered, so `next()` will not block.
-    public var hasBufferedLine: Bool {
+    package var hasBufferedLine: Bool {
         newline(from: start) != nil
     }
 
@@ -46,7 +46,7 @@ public struct LineReader {
     /// A line that is whole in the buffer (nearly every one: smtpd's requests are short) is
     /// handed over in place, so reading a request copies and allocates nothing; any other
     /// line is assembled by `next()` first. The bytes are valid only during the call.
-    public mutating func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> R) throws(SystemError) -> R? {
+    package mutating func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> R) throws(SystemError) -> R? {
         while true {
             if let stop = newline(from: start), stop - start <= maximumLength {
                 let lineStart = start
@@ -63,7 +63,7 @@ public struct LineReader {
     }
 
     /// The next line, or nil at end of input. A final line without LF is returned too.
-    public mutating func next() throws(SystemError) -> Line? {
+    package mutating func next() throws(SystemError) -> Line? {
         var line: [UInt8] = []
         var truncated = false
         while true {
@@ -91,12 +91,9 @@ public struct LineReader {
     private mutating func fill() throws(SystemError) {
         start = 0
         end = 0
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n > 0 { end = n; return }
-            if n == 0 { atEOF = true; return }
-            if errno == EINTR { continue }
-            throw SystemError("read")
-        }
+        let n = buffer.withUnsafeMutableBytes { buffer in retryingOnInterrupt { read(fd, buffer.baseAddress, buffer.count) } }
+        if n > 0 { end = n; return }
+        if n == 0 { atEOF = true; return }
+        throw SystemError("read")
     }
 }

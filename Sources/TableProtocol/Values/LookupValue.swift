@@ -8,26 +8,26 @@
 /// - every other service: column 0 of the first row.
 ///
 /// A NULL or empty column in a single-row answer is an error, never `found|` with nothing.
-public struct LookupValue {
-    public let service: Service
+package struct LookupValue {
+    package let service: Service
     /// The config key of the query, for messages (`query_alias`).
-    public let source: String
+    package let source: String
     private var value: [UInt8] = []
     private var rows = 0
     private var failure: String?
 
-    public init(service: Service, source: String) {
+    package init(service: Service, source: String) {
         self.service = service
         self.source = source
     }
 
     /// Whether more rows can change the answer; stop reading rows when false.
-    public var wantsMoreRows: Bool {
+    package var wantsMoreRows: Bool {
         failure == nil && (rows == 0 || service.joinsAllRows)
     }
 
     /// Adds one row; `column(i)` gives column i's bytes, nil for SQL NULL.
-    public mutating func add(columns count: Int, _ column: (Int) -> [UInt8]?) {
+    package mutating func add(columns count: Int, _ column: (Int) -> [UInt8]?) {
         guard wantsMoreRows else { return }
         rows += 1
         if service.joinsAllRows {
@@ -82,7 +82,7 @@ public struct LookupValue {
     }
 
     /// The answer after the last row.
-    public func answer() -> Answer {
+    package func answer() -> Answer {
         if let failure { return .error(failure) }
         if rows == 0 || value.isEmpty { return .notFound }
         return .found(value)
@@ -90,9 +90,9 @@ public struct LookupValue {
 }
 
 /// userinfo values: `uid:gid:home`, as smtpd parses them (strtonum, 0 to UINT_MAX).
-public enum UserInfo {
+package enum UserInfo {
     /// A uid or gid smtpd accepts: plain decimal, no sign, at most 2^32 - 1.
-    public static func isID(_ bytes: some Collection<UInt8>) -> Bool {
+    package static func isID(_ bytes: some Collection<UInt8>) -> Bool {
         guard !bytes.isEmpty, bytes.count <= 10, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
         return UInt64(String(decoding: bytes, as: UTF8.self)).map { $0 <= UInt64(UInt32.max) } ?? false
     }
