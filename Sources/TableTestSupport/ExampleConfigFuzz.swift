@@ -19,20 +19,20 @@ package enum ExampleConfigFuzz {
     ///   - seed: the mutator's seed, one per backend so that each sees other files.
     ///   - adapt: rewrites the example before the run (given a temporary directory), e.g. to
     ///     point it at files that exist here.
-    package static func run<Program: TableProgram>(
-        _ program: Program.Type, example: String, keywords: [String], seed: UInt64,
+    package static func run<Table: TableBackend>(
+        _ table: Table.Type, example: String, keywords: [String], seed: UInt64,
         adapt: (_ text: String, _ directory: String) throws -> String = { text, _ in text }
     ) throws -> ConfigFuzzResult {
-        let directory = TestEnvironment.makeTemporaryDirectory("\(Program.name)-config-fuzz")
+        let directory = TestEnvironment.makeTemporaryDirectory("\(Table.name)-config-fuzz")
         defer { TestEnvironment.run(["rm", "-rf", directory]) }
         let text = try adapt(TestEnvironment.readText(ConfigFuzz.repositoryFile(example)), directory)
         let devNull = open("/dev/null", O_WRONLY)
         defer { close(devNull) }
-        let logger = Logger(program: "table-\(Program.name)", table: "fuzz", minimumLevel: .debug, fd: devNull)
+        let logger = Logger(program: "table-\(Table.name)", table: "fuzz", minimumLevel: .debug, fd: devNull)
         var mutator = ConfigMutator(seedText: text, keywords: keywords, seed: seed)
         return try ConfigFuzz.run(&mutator, path: "\(directory)/fuzz.conf") { path in
             do throws(ConfigErrors) {
-                _ = try Program.Backend.load(path, logger: logger)
+                _ = try Table.load(path, logger: logger)
                 return nil
             } catch {
                 return error.problems.map { ($0.line, $0.description) }

@@ -47,7 +47,7 @@ final class LDAPConnection: TableConnection {
         throw TableError(.refused, failures.joined(separator: "; "))
     }
 
-    /// Answers a check or lookup the configuration serves (`LDAPBackend.refusal` names the
+    /// Answers a check or lookup the configuration serves (`LDAPTable.refusal` names the
     /// rest): one request, one deadline, whatever number of steps it takes.
     func answer(_ request: Request, until deadline: Deadline) throws(TableError) -> Answer {
         handle.limit(to: deadline)

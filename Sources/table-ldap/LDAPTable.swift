@@ -2,21 +2,18 @@ import TableProtocol
 
 /// table-ldap: a drop-in for OpenSMTPD's table-ldap, reading the same config file, on
 /// OpenLDAP's libldap (upstream's own LDAP client is broken at its latest release).
-enum LDAPTable: TableProgram {
-    typealias Backend = LDAPBackend
+final class LDAPTable: TableBackend {
     static let name = "ldap"
     static let argumentName = "CONFIG"
-}
 
-final class LDAPBackend: TableBackend {
     let config: LDAPConfig
 
     init(config: LDAPConfig) { self.config = config }
 
     /// Reads and checks the config; never touches the network (smtpd's handshake must not
     /// wait on the directory: connections are opened by the workers, lazily).
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> LDAPBackend {
-        LDAPBackend(config: try LDAPConfig.load(argument, logger: logger))
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> LDAPTable {
+        LDAPTable(config: try LDAPConfig.load(argument, logger: logger))
     }
 
     var services: [Service] { config.services }

@@ -1,14 +1,6 @@
 import CMariaDB
 import TableProtocol
 
-/// table-mysql: a drop-in for OpenSMTPD's table-mysql 1.2.1 (MySQL or MariaDB), reading the
-/// same config file.
-enum MySQLTable: TableProgram {
-    typealias Backend = MySQLBackend
-    static let name = "mysql"
-    static let argumentName = "CONFIG"
-}
-
 /// The keys of a table-mysql config file: upstream's (`host`, `username`, `password`,
 /// `database` and the shared SQL query keys, `?` standing for the key) plus what upstream
 /// lacks: `port`, `socket`, TLS, `charset`, `timeout` and `max_connections`.
@@ -72,7 +64,12 @@ struct MySQLConfig: Sendable {
     }
 }
 
-final class MySQLBackend: TableBackend {
+/// table-mysql: a drop-in for OpenSMTPD's table-mysql 1.2.1 (MySQL or MariaDB), reading the
+/// same config file.
+final class MySQLTable: TableBackend {
+    static let name = "mysql"
+    static let argumentName = "CONFIG"
+
     let config: MySQLConfig
 
     init(config: MySQLConfig) {
@@ -81,11 +78,11 @@ final class MySQLBackend: TableBackend {
 
     /// Only parses: the server is reached by `connect`, after the handshake, so that smtpd
     /// starts even while the database is down.
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> MySQLBackend {
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> MySQLTable {
         let config = try MySQLConfig.load(argument)
         if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
         MySQLLibrary.initialize()
-        return MySQLBackend(config: config)
+        return MySQLTable(config: config)
     }
 
     var services: [Service] { config.queries.services }

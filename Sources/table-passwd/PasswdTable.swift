@@ -2,25 +2,22 @@ import TableProtocol
 
 /// table-passwd: a drop-in for OpenSMTPD's table-passwd 1.0.2. argv[1] is the passwd-format
 /// file itself; it is read whole at start and on `update`.
-enum PasswdTable: TableProgram {
-    typealias Backend = PasswdBackend
+final class PasswdTable: TableBackend {
     static let name = "passwd"
     static let argumentName = "PASSWD-FILE"
-}
 
-final class PasswdBackend: TableBackend {
     let file: PasswdFile
 
     init(file: PasswdFile) { self.file = file }
 
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> PasswdBackend {
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> PasswdTable {
         let bytes: [UInt8]
         do {
             bytes = try FileIO.readFile(argument)
         } catch {
             throw ConfigErrors(path: argument, "cannot read passwd file: \(error.reason)")
         }
-        return PasswdBackend(file: try PasswdFile.parse(bytes, path: argument, logger: logger))
+        return PasswdTable(file: try PasswdFile.parse(bytes, path: argument, logger: logger))
     }
 
     let services: [Service] = [.credentials, .userinfo]

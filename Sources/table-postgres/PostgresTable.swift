@@ -1,12 +1,5 @@
 import TableProtocol
 
-/// table-postgres: a drop-in for OpenSMTPD's table-postgres 1.1.1, reading the same config file.
-enum PostgresTable: TableProgram {
-    typealias Backend = PostgresBackend
-    static let name = "postgres"
-    static let argumentName = "CONFIG"
-}
-
 /// The keys of a table-postgres config file: upstream's (`conninfo` and the shared SQL query
 /// keys, `$1` standing for the key) plus `timeout` and `max_connections`.
 struct PostgresConfig: Sendable {
@@ -50,7 +43,11 @@ struct PostgresConfig: Sendable {
     var setsStatementTimeout: Bool { conninfo.includes("statement_timeout") }
 }
 
-final class PostgresBackend: TableBackend {
+/// table-postgres: a drop-in for OpenSMTPD's table-postgres 1.1.1, reading the same config file.
+final class PostgresTable: TableBackend {
+    static let name = "postgres"
+    static let argumentName = "CONFIG"
+
     let config: PostgresConfig
 
     init(config: PostgresConfig) {
@@ -59,10 +56,10 @@ final class PostgresBackend: TableBackend {
 
     /// Only parses: the database is reached by `connect`, after the handshake, so that smtpd
     /// starts even while PostgreSQL is down.
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> PostgresBackend {
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> PostgresTable {
         let config = try PostgresConfig.load(argument)
         if config.holdsPassword { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
-        return PostgresBackend(config: config)
+        return PostgresTable(config: config)
     }
 
     var services: [Service] { config.queries.services }

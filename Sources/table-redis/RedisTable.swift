@@ -1,23 +1,21 @@
 import TableProtocol
 
 /// table-redis: a drop-in for OpenSMTPD's table-redis 1.0.1, reading the same config file.
-enum RedisTable: TableProgram {
-    typealias Backend = RedisBackend
-    static let name = "redis"
-    static let argumentName = "CONFIG"
-}
-
+///
 /// The loaded configuration. Nothing connects until the first request (after the
 /// handshake), so a Redis that is down at boot does not stop smtpd from starting.
-final class RedisBackend: TableBackend {
+final class RedisTable: TableBackend {
+    static let name = "redis"
+    static let argumentName = "CONFIG"
+
     let config: RedisConfig
 
     init(config: RedisConfig) { self.config = config }
 
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> RedisBackend {
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> RedisTable {
         let config = try RedisConfig.load(argument)
         if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
-        return RedisBackend(config: config)
+        return RedisTable(config: config)
     }
 
     /// The eight services upstream has default commands for, plus mailaddrmap when

@@ -2,21 +2,19 @@ import TableProtocol
 
 /// table-socketmap: a drop-in for OpenSMTPD's table-socketmap 1.1.1 (argv[1] = the server's
 /// unix socket), which can also read a config file for TCP and the netstring protocol.
-enum SocketmapTable: TableProgram {
-    typealias Backend = SocketmapBackend
-    static let name = "socketmap"
-    static let argumentName = "SOCKET|CONFIG"
-}
-
+///
 /// Nothing connects before the first request, so a map server that is down at boot does
 /// not stop smtpd from starting.
-final class SocketmapBackend: TableBackend {
+final class SocketmapTable: TableBackend {
+    static let name = "socketmap"
+    static let argumentName = "SOCKET|CONFIG"
+
     let config: SocketmapConfig
 
     init(config: SocketmapConfig) { self.config = config }
 
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SocketmapBackend {
-        SocketmapBackend(config: try SocketmapConfig.load(argument))
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SocketmapTable {
+        SocketmapTable(config: try SocketmapConfig.load(argument))
     }
 
     var services: [Service] { SocketmapConnection.services }

@@ -1,12 +1,5 @@
 import TableProtocol
 
-/// table-sqlite: a drop-in for OpenSMTPD's table-sqlite 1.0.1, reading the same config file.
-enum SQLiteTable: TableProgram {
-    typealias Backend = SQLiteBackend
-    static let name = "sqlite"
-    static let argumentName = "CONFIG"
-}
-
 /// The keys of a table-sqlite config file: upstream's (`dbpath` and the shared SQL query
 /// keys) plus `timeout` (seconds to wait for a locked database) and `max_connections`.
 struct SQLiteConfig: Sendable {
@@ -35,18 +28,22 @@ struct SQLiteConfig: Sendable {
     }
 }
 
-final class SQLiteBackend: TableBackend {
+/// table-sqlite: a drop-in for OpenSMTPD's table-sqlite 1.0.1, reading the same config file.
+final class SQLiteTable: TableBackend {
+    static let name = "sqlite"
+    static let argumentName = "CONFIG"
+
     let config: SQLiteConfig
 
     init(config: SQLiteConfig) { self.config = config }
 
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SQLiteBackend {
+    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SQLiteTable {
         let config = try SQLiteConfig.load(argument)
         // SQLite is a local file: open it and prepare every statement now, so that a wrong
         // path, a missing table or a bad column count stops the load with the query's line.
         let problems = SQLiteConnection.validate(config, logger: logger)
         guard problems.isEmpty else { throw ConfigErrors(problems) }
-        return SQLiteBackend(config: config)
+        return SQLiteTable(config: config)
     }
 
     var services: [Service] { config.queries.services }

@@ -54,7 +54,7 @@ import TableProtocol
 
     @Test func passwdDocumentsItsServices() throws {
         let page = try Self.manPage("passwd")
-        let backend = PasswdBackend(file: PasswdFile())
+        let backend = PasswdTable(file: PasswdFile())
         for service in backend.services {
             #expect(page.contains("Cm \(service.rawValue)"), "table-passwd.5 does not document \(service)")
         }

@@ -19,6 +19,8 @@ import Glibc
         var answers = 0
         var requestTimeout: Double? = 5
 
+        static let name = "scripted"
+        static let argumentName = "NOTHING"
         static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> ScriptedBackend { ScriptedBackend() }
         var services: [Service] { [.alias] }
         let concurrency = 1

@@ -1,24 +1,20 @@
-/// Everything a backend program tells the shared command line about itself.
+/// A backend: its name, how it loads its configuration, what a loaded configuration can
+/// answer, and how it opens a connection.
 ///
-/// A backend is two types: the loaded configuration (`Backend`, immutable and shared by all
-/// threads, replaced as a whole on `update`) and its connections (`Backend.Connection`,
-/// each owned by one thread at a time, so C handles need no locking).
-package protocol TableProgram {
-    associatedtype Backend: TableBackend
-
-    /// `sqlite` for table-sqlite: the smtpd.conf prefix.
-    static var name: String { get }
-    /// What argv[1] is, for usage messages (`CONFIG`, `PASSWD-FILE`, `SOCKET`).
-    static var argumentName: String { get }
-}
-
-/// A loaded configuration: what it can answer and how to open a connection.
+/// A backend is two types: the loaded configuration (the conforming class, immutable and
+/// shared by all threads, replaced as a whole on `update`) and its connections
+/// (`Connection`, each owned by one thread at a time, so C handles need no locking).
 ///
 /// The server asks `refusal(_:_:)` once per configuration for every operation and service,
 /// and answers the requests it refuses itself: a connection's `answer` only ever sees a
 /// check, lookup or fetch this configuration can serve.
 package protocol TableBackend: AnyObject, Sendable {
     associatedtype Connection: TableConnection
+
+    /// `sqlite` for table-sqlite: the smtpd.conf prefix.
+    static var name: String { get }
+    /// What argv[1] is, for usage messages (`CONFIG`, `PASSWD-FILE`, `SOCKET|CONFIG`).
+    static var argumentName: String { get }
 
     /// Reads argv[1] and returns the configured backend, or every problem found; at start
     /// and on every `update`. Must not wait on a network server: connections are opened by

@@ -22,15 +22,15 @@ package enum TableMain {
         case oneRequest(Operation, Service, [UInt8])
     }
 
-    package static func run<Program: TableProgram>(_ program: Program.Type) -> Never {
+    package static func run<Table: TableBackend>(_ table: Table.Type) -> Never {
         // smtpd starts us with SIGPIPE ignored; do the same when run by hand, so that a
         // closed peer is an EPIPE error and not a silent death.
         signal(SIGPIPE, SIG_IGN)
-        exit(main(program, arguments: CommandLine.arguments))
+        exit(main(table, arguments: CommandLine.arguments))
     }
 
-    static func main<Program: TableProgram>(_ program: Program.Type, arguments: [String]) -> Int32 {
-        let programName = "table-\(Program.name)"
+    static func main<Table: TableBackend>(_ table: Table.Type, arguments: [String]) -> Int32 {
+        let programName = "table-\(Table.name)"
         let argv0 = arguments.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? programName
         var logger = Logger(program: programName, table: argv0)
 
@@ -48,7 +48,7 @@ package enum TableMain {
             case "-n": checkOnly = true
             case "-v": logger.minimumLevel = .debug
             case "-h", "--help":
-                print(usage(programName, Program.argumentName))
+                print(usage(programName, Table.argumentName))
                 return 0
             case "--version":
                 print("\(programName) (opensmtpd-tables) \(TableVersion.string)")
@@ -57,13 +57,13 @@ package enum TableMain {
                 positional.append(contentsOf: arguments[index...])
                 index = arguments.count
             default:
-                printError("\(programName): unknown option \(argument)\n\(usage(programName, Program.argumentName))")
+                printError("\(programName): unknown option \(argument)\n\(usage(programName, Table.argumentName))")
                 return 1
             }
         }
 
         guard let argument = positional.first else {
-            printError("\(programName): missing \(Program.argumentName)\n\(usage(programName, Program.argumentName))")
+            printError("\(programName): missing \(Table.argumentName)\n\(usage(programName, Table.argumentName))")
             return 1
         }
         let mode: Mode
@@ -84,13 +84,13 @@ package enum TableMain {
             let key = positional.count == 4 ? Array(positional[3].utf8).map(asciiLowercase) : []
             mode = .oneRequest(operation, service, key)
         default:
-            printError(usage(programName, Program.argumentName))
+            printError(usage(programName, Table.argumentName))
             return 1
         }
 
-        let backend: Program.Backend
+        let backend: Table
         do {
-            backend = try Program.Backend.load(argument, logger: logger)
+            backend = try Table.load(argument, logger: logger)
         } catch {
             for problem in error.problems { printError(problem.description) }
             if case .serve = mode { logger.error("cannot start: configuration has \(error.problems.count) problem(s)") }
