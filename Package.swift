@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // opensmtpd-tables: the OpenSMTPD table backends, one executable each.
 // Shipped code depends on nothing but the standard library, Glibc, Synchronization and the
-// system C client libraries (see DESIGN.md); tests may use Foundation.
+// system C client libraries (docs/design.md says why); tests may use Foundation.
 import PackageDescription
 
 /// Swift settings of the shipped code. Without the implicit `import _StringProcessing`, a

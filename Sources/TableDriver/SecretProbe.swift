@@ -5,7 +5,7 @@ import Glibc
 /// What every backend's secrets test shares: the malformed request lines a confused or hostile
 /// peer might send with an `auth` key in them, and the scan of a backend's stderr for the
 /// fixtures' passwords and hashes. A password, an auth key's password part or a stored
-/// credential hash must never reach a log, even at `-v` (DESIGN.md, house rule 5).
+/// credential hash must never reach a log, even at `-v` (docs/design.md, house rule 5).
 public enum SecretProbe {
     /// The bcrypt hashes the fixtures store for alice and bob (passwords `alice-secret` and
     /// `bob-secret`), and their salts, so that a hash cut short is caught too.

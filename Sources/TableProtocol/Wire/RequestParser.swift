@@ -124,7 +124,7 @@ package enum RequestParser {
     /// Whether a field may be echoed in a reason or a log line: a short name of lowercase
     /// letters, digits, `-` and `_` (every op and service is one). Anything else may be an
     /// auth key pushed into the wrong field by a broken line, and its password must not be
-    /// logged (DESIGN.md, house rule 5).
+    /// logged (docs/design.md, house rule 5).
     package static func isPlainName(_ text: String) -> Bool {
         text.utf8.count <= 32 && text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d || $0 == 0x5f }
     }
