@@ -60,10 +60,15 @@ final class LDAPConnection: TableConnection {
         return try lookup(search, attributes, request)
     }
 
+    /// The search filter for a request, from its key and table name as they came.
+    private static func filter(_ template: LDAPTemplate, _ request: Request) -> [CChar] {
+        request.withKey { key in request.withTable { table in template.expand(key: key, table: table) } }
+    }
+
     /// Found when at least one entry matches; no attributes are transferred.
     private func check(_ search: LDAPSearch, _ request: Request) throws(TableError) -> Answer {
         var found = false
-        try handle.search(base: config.baseDN, filter: search.filter.expand(key: request.key, table: request.table),
+        try handle.search(base: config.baseDN, filter: Self.filter(search.filter, request),
                           attributes: noAttributes.pointer, sizeLimit: 1) { _ in found = true }
         return found ? .hit : .notFound
     }
@@ -77,7 +82,7 @@ final class LDAPConnection: TableConnection {
         let source = "\(service)_attributes"
         var joined = LookupValue(service: service, source: source)
         var last: [[UInt8]]?
-        try handle.search(base: config.baseDN, filter: search.filter.expand(key: request.key, table: request.table),
+        try handle.search(base: config.baseDN, filter: Self.filter(search.filter, request),
                           attributes: attributes.pointer, sizeLimit: 100) { entry in
             if service.joinsAllRows {
                 for value in handle.values(entry, attributes[0]) where joined.wantsMoreRows {

@@ -68,23 +68,30 @@ struct LDAPTemplate: Sendable, Equatable {
 
     /// The template with the key and table name substituted, escaped, NUL-terminated for C.
     func expand(key: [UInt8], table: String) -> [CChar] {
+        key.withUnsafeBufferPointer { key in
+            Array(table.utf8).withUnsafeBufferPointer { table in expand(key: key, table: table) }
+        }
+    }
+
+    /// The same from the request's own bytes (`Request.withKey`, `withTable`), copied once.
+    func expand(key: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>) -> [CChar] {
         var out: [CChar] = []
         out.reserveCapacity(128)
         for part in parts {
             switch part {
             case .text(let bytes):
-                Self.appendBytes(bytes, to: &out)
+                bytes.withUnsafeBufferPointer { Self.appendBytes($0, to: &out) }
             case .key:
                 append(key, to: &out)
             case .table:
-                append(Array(table.utf8), to: &out)
+                append(table, to: &out)
             }
         }
         out.append(0)
         return out
     }
 
-    private func append(_ value: [UInt8], to out: inout [CChar]) {
+    private func append(_ value: UnsafeBufferPointer<UInt8>, to out: inout [CChar]) {
         switch escaping {
         case .filter: Self.escapeFilterValue(value, into: &out)
         case .distinguishedName: Self.escapeDNValue(value, into: &out)
@@ -95,10 +102,8 @@ struct LDAPTemplate: Sendable, Equatable {
 
     /// Appends bytes as they are, in one copy (appending them one at a time cost about 25
     /// instructions a byte).
-    static func appendBytes(_ bytes: [UInt8], to out: inout [CChar]) {
-        bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { out.append(contentsOf: $0) }
-        }
+    static func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [CChar]) {
+        bytes.withMemoryRebound(to: CChar.self) { out.append(contentsOf: $0) }
     }
 
     static func appendHex(_ byte: UInt8, into out: inout [CChar]) {
@@ -108,7 +113,7 @@ struct LDAPTemplate: Sendable, Equatable {
     }
 
     /// RFC 4515 section 3: `*`, `(`, `)`, `\` and NUL become `\2a`, `\28`, `\29`, `\5c`, `\00`.
-    static func escapeFilterValue(_ value: [UInt8], into out: inout [CChar]) {
+    static func escapeFilterValue(_ value: UnsafeBufferPointer<UInt8>, into out: inout [CChar]) {
         // Most keys need no escaping: those are copied whole.
         guard value.contains(where: { isFilterSpecial($0) }) else {
             appendBytes(value, to: &out)
@@ -128,7 +133,7 @@ struct LDAPTemplate: Sendable, Equatable {
 
     /// RFC 4514 section 2.4: the special characters, a leading space or `#` and a trailing
     /// space are written as `\XX`, which every DN parser accepts.
-    static func escapeDNValue(_ value: [UInt8], into out: inout [CChar]) {
+    static func escapeDNValue(_ value: UnsafeBufferPointer<UInt8>, into out: inout [CChar]) {
         for (index, byte) in value.enumerated() {
             let special: Bool
             switch byte {

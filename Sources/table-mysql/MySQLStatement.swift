@@ -77,23 +77,22 @@ final class MySQLStatement {
     /// Executes with `key` bound as a string and hands each row to `row`. The whole result
     /// is read (mysql_stmt_store_result) before the first row is handed over, so a lost
     /// connection is reported before any row.
-    func run(key: [UInt8]?, row: (SQLRow) -> Bool) throws(TableError) {
+    func run(key: UnsafeBufferPointer<UInt8>?, row: (SQLRow) -> Bool) throws(TableError) {
         guard let handle else { throw TableError(.closed, "\(self.key): statement closed") }
-        let bytes = key.map { $0.isEmpty ? [0] : $0 } ?? []
-        let executed: Bool = bytes.withUnsafeBufferPointer { buffer in
-            if let key {
-                var bind = MYSQL_BIND()
-                bind.buffer_type = MYSQL_TYPE_STRING
-                bind.buffer = UnsafeMutableRawPointer(mutating: buffer.baseAddress)
-                bind.buffer_length = UInt(key.count)
-                parameterLength.pointee = UInt(key.count)
-                bind.length = parameterLength
-                parameter.pointee = bind
-                guard mysql_stmt_bind_param(handle, parameter) == 0 else { return false }
-            }
-            return mysql_stmt_execute(handle) == 0
+        if let key {
+            // The library reads the key during mysql_stmt_execute, while it is still valid.
+            // An empty key is bound with its length, 0, at any valid address (a NULL buffer
+            // would be SQL NULL).
+            var bind = MYSQL_BIND()
+            bind.buffer_type = MYSQL_TYPE_STRING
+            bind.buffer = key.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) } ?? UnsafeMutableRawPointer(parameterLength)
+            bind.buffer_length = UInt(key.count)
+            parameterLength.pointee = UInt(key.count)
+            bind.length = parameterLength
+            parameter.pointee = bind
+            guard mysql_stmt_bind_param(handle, parameter) == 0 else { throw failure(handle) }
         }
-        guard executed, mysql_stmt_store_result(handle) == 0 else { throw failure(handle) }
+        guard mysql_stmt_execute(handle) == 0, mysql_stmt_store_result(handle) == 0 else { throw failure(handle) }
         defer { mysql_stmt_free_result(handle) }
         while true {
             let status = mysql_stmt_fetch(handle)

@@ -115,7 +115,7 @@ final class PostgresConnection: TableConnection {
 
     /// Runs a prepared query with the key as its text parameter `$1` and hands each row to
     /// `row` (only once the whole result is in, so a lost connection never half-answers).
-    func run(_ query: SQLQuery, key: [UInt8]?, deadline: Deadline, row: (SQLRow) -> Bool) throws(TableError) {
+    func run(_ query: SQLQuery, key: UnsafeBufferPointer<UInt8>?, deadline: Deadline, row: (SQLRow) -> Bool) throws(TableError) {
         if let key {
             // libpq takes text parameters as C strings: a NUL would cut the key short and
             // could match another row.
@@ -126,7 +126,7 @@ final class PostgresConnection: TableConnection {
         // implicit String-to-pointer conversion, which copies the name into a new array.
         let sent: Int32 = withUnsafeTemporaryAllocation(of: CChar.self, capacity: (key?.count ?? 0) + 1) { parameter in
             if let key {
-                key.withUnsafeBytes { UnsafeMutableRawBufferPointer(parameter).copyMemory(from: $0) }
+                UnsafeMutableRawBufferPointer(parameter).copyMemory(from: UnsafeRawBufferPointer(key))
                 parameter[key.count] = 0
             }
             var value: UnsafePointer<CChar>? = UnsafePointer(parameter.baseAddress)
@@ -161,8 +161,9 @@ final class PostgresConnection: TableConnection {
     }
 
     /// Whether the key holds a NUL byte, found with memchr(3) rather than a byte loop.
-    private static func containsNUL(_ key: [UInt8]) -> Bool {
-        key.withUnsafeBytes { raw in raw.count > 0 && memchr(raw.baseAddress!, 0, raw.count) != nil }
+    private static func containsNUL(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let start = key.baseAddress, !key.isEmpty else { return false }
+        return memchr(start, 0, key.count) != nil
     }
 
     /// Runs one plain SQL command (used for SET at connect).

@@ -96,13 +96,13 @@ struct RedisCommandTemplate: Sendable, Equatable {
 
     /// The command's arguments for one key.
     func argv(key: [UInt8]) -> [[UInt8]] {
-        command(key: key).arguments
+        key.withUnsafeBufferPointer { command(key: $0).arguments }
     }
 
     /// The command for one key, ready for `redisCommandArgv`: every argument in one array,
     /// sized first (an array per argument, grown as it was appended to, cost about 2,000
     /// instructions a lookup).
-    func command(key: [UInt8]) -> RedisCommand {
+    func command(key: UnsafeBufferPointer<UInt8>) -> RedisCommand {
         var length = 0
         for pieces in arguments {
             for piece in pieces {

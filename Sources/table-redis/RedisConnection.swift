@@ -23,7 +23,7 @@ final class RedisConnection: TableConnection {
         }
         let value: RedisValue
         do throws(TableError) {
-            value = try link.command(template.command(key: request.key))
+            value = try link.command(request.withKey { template.command(key: $0) })
         } catch {
             throw error.prefixed("redis: ")
         }

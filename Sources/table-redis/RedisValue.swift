@@ -43,7 +43,7 @@ enum RedisAnswer {
         }
     }
 
-    static func lookup(_ value: RedisValue, service: Service, key: [UInt8], command: String) -> Answer {
+    static func lookup(_ value: RedisValue, service: Service, key: @autoclosure () -> [UInt8], command: String) -> Answer {
         switch value {
         case .null:
             return .notFound
@@ -56,7 +56,9 @@ enum RedisAnswer {
                 return .error("\(command) returned an integer; \(service) lookups need a string or an array")
             }
             switch number {
-            case 1: return key.isEmpty ? .error("found an empty key") : .found(key)
+            case 1:
+                let key = key()
+                return key.isEmpty ? .error("found an empty key") : .found(key)
             case 0: return .notFound
             default: return .error("\(command) returned the integer \(number); \(service) lookups need 1 or 0")
             }

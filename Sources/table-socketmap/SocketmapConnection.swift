@@ -50,10 +50,14 @@ final class SocketmapConnection: TableConnection {
     static let services: [Service] = [.alias, .domain, .credentials, .netaddr, .userinfo, .source, .mailaddr, .addrname, .mailaddrmap]
 
     func answer(_ request: Request, until deadline: Deadline) throws(TableError) -> Answer {
-        let map = config.map ?? request.table
+        // The map is the configured name, or the table's as smtpd sent it (no String made).
+        let message = request.withKey { key in
+            if let map = config.map { return config.framing.encode(map: map.utf8, key: key) }
+            return request.withTable { config.framing.encode(map: $0, key: key) }
+        }
         let payload: [UInt8]
         do throws(TableError) {
-            payload = try exchange(config.framing.encode(map: map.utf8, key: request.key), deadline: deadline)
+            payload = try exchange(message, deadline: deadline)
         } catch {
             throw error.prefixed("socketmap: ")
         }

@@ -13,7 +13,7 @@ enum SocketmapFraming: String, Sendable, Equatable {
 
     /// The request bytes for one lookup, built in one array of the right size (appending
     /// to a copy of the map, and `+` for netstrings, reallocated per request).
-    func encode(map: some Collection<UInt8>, key: [UInt8]) -> [UInt8] {
+    func encode(map: some Collection<UInt8>, key: some Collection<UInt8>) -> [UInt8] {
         let length = map.count + 1 + key.count
         var request: [UInt8] = []
         switch self {

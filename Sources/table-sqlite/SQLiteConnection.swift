@@ -6,34 +6,37 @@ import TableProtocol
 final class SQLiteConnection: TableConnection {
     let queries: SQLQueries
     private let db: OpaquePointer
-    /// By `SQLQuery.slot`.
-    private var statements = [OpaquePointer?](repeating: nil, count: SQLQueries.slotCount)
+    /// By `SQLQuery.slot`; a constant, so reading it per request needs no exclusivity check.
+    private let statements: [OpaquePointer?]
 
     init(_ config: SQLiteConfig) throws(TableError) {
         queries = config.queries
-        db = try Self.open(config)
+        let db = try Self.open(config)
+        var statements = [OpaquePointer?](repeating: nil, count: SQLQueries.slotCount)
         for query in config.queries.all {
             switch Self.prepare(query, on: db) {
             case .success(let prepared):
                 statements[query.slot] = prepared.statement
             case .failure(let message):
-                close()
+                Self.close(db, statements)
                 throw TableError(.refused, "\(query.key): \(message)")
             }
         }
+        self.db = db
+        self.statements = statements
     }
 
-    deinit { close() }
+    deinit { Self.close(db, statements) }
 
-    private func close() {
+    private static func close(_ db: OpaquePointer, _ statements: [OpaquePointer?]) {
         for case let statement? in statements { sqlite3_finalize(statement) }
-        statements = []
         sqlite3_close_v2(db)
     }
 
     /// Opens the database read-write without creating it (a wrong `dbpath` is an error, not a
     /// new empty file); SQLite falls back to read-only when the file is write-protected.
     private static func open(_ config: SQLiteConfig) throws(TableError) -> OpaquePointer {
+        SQLiteLibrary.configure()
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(config.databasePath, &handle, flags, nil)
@@ -121,48 +124,54 @@ final class SQLiteConnection: TableConnection {
     /// Runs a prepared statement with the key bound to its first parameter and hands each row
     /// to `row` until it returns false. A failure is the request's alone (`.request`): a busy
     /// or broken database file is not fixed by opening it again.
-    func run(_ query: SQLQuery, key: [UInt8]?, row: (SQLRow) -> Bool) throws(TableError) {
+    func run(_ query: SQLQuery, key: UnsafeBufferPointer<UInt8>?, row: (SQLRow) -> Bool) throws(TableError) {
         guard query.slot < statements.count, let statement = statements[query.slot] else {
             throw TableError(.request, "no \(query.key) configured")
         }
-        let empty: [UInt8] = [0]
-        let bound = (key ?? []).isEmpty ? empty : key!
-        let length = key?.count ?? 0
-        // The closure returns its failure instead of throwing it: Swift 6.0 (Debian 13's
-        // swiftlang) cannot carry a typed throw through withUnsafeBufferPointer.
-        let failure: TableError? = bound.withUnsafeBufferPointer { buffer in
-            // Unbind before the key's buffer goes away.
-            defer {
-                sqlite3_reset(statement)
-                sqlite3_clear_bindings(statement)
-            }
-            if key != nil {
-                // SQLITE_STATIC (nil): the key outlives every step of this statement.
-                let status = buffer.withMemoryRebound(to: CChar.self) {
-                    sqlite3_bind_text(statement, 1, $0.baseAddress, Int32(length), nil)
+        // Unbound before the key's memory goes away (it is the caller's, for this call only).
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        if let key {
+            // SQLITE_STATIC (nil): the key outlives every step of this statement. An empty key
+            // still needs a pointer (a NULL one binds SQL NULL), and SQLite copies that one.
+            let status = key.baseAddress.map { text in
+                text.withMemoryRebound(to: CChar.self, capacity: key.count) {
+                    sqlite3_bind_text(statement, 1, $0, Int32(key.count), nil)
                 }
-                guard status == SQLITE_OK else {
-                    return TableError(.request, "\(query.key): binding the key: \(String(cString: sqlite3_errmsg(db)))")
-                }
-            }
-            while true {
-                let status = sqlite3_step(statement)
-                if status == SQLITE_DONE { return nil }
-                guard status == SQLITE_ROW else {
-                    return TableError(.request, "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
-                }
-                // The column reader is written in the call, not kept in a variable: as an
-                // argument it is a non-escaping closure, whose context lives on the stack
-                // (a closure in a variable was allocated on the heap for every request).
-                let more = row { index in
-                    let position = Int32(index)
-                    guard sqlite3_column_type(statement, position) != SQLITE_NULL else { return nil }
-                    guard let text = sqlite3_column_text(statement, position) else { return [] }
-                    return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))))
-                }
-                if !more { return nil }
+            } ?? sqlite3_bind_text(statement, 1, "", 0, CSQLite3_transient())
+            guard status == SQLITE_OK else {
+                throw TableError(.request, "\(query.key): binding the key: \(String(cString: sqlite3_errmsg(db)))")
             }
         }
-        if let failure { throw failure }
+        while true {
+            let status = sqlite3_step(statement)
+            if status == SQLITE_DONE { return }
+            guard status == SQLITE_ROW else {
+                throw TableError(.request, "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
+            }
+            // The column reader is written in the call, not kept in a variable: as an
+            // argument it is a non-escaping closure, whose context lives on the stack (one
+            // kept in a variable is allocated on the heap for every request).
+            let more = row { index in
+                let position = Int32(index)
+                guard sqlite3_column_type(statement, position) != SQLITE_NULL else { return nil }
+                guard let text = sqlite3_column_text(statement, position) else { return [] }
+                return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))))
+            }
+            if !more { return }
+        }
     }
+}
+
+/// SQLite's process-wide settings, made once before the first database is opened.
+enum SQLiteLibrary {
+    /// Memory statistics off: SQLite then takes no global mutex for every allocation it makes
+    /// (several per lookup, about 500 instructions of a 12,000-instruction lookup), and the
+    /// tables never read those statistics. sqlite3_config only works before SQLite
+    /// initializes; if something initialized it first, the statistics simply stay on.
+    private static let configured: Bool = CSQLite3_config_memstatus(0) == SQLITE_OK
+
+    static func configure() { _ = configured }
 }

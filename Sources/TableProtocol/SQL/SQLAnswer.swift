@@ -1,19 +1,20 @@
 /// One result row as a SQL backend hands it over: column `i`'s bytes, nil for SQL NULL.
 package typealias SQLRow = (_ column: Int) -> [UInt8]?
 
+/// How a SQL backend runs one prepared statement: binds `key` (nil for `fetch_source`; valid
+/// only during the call), calls `row` for each result row until it returns false, and
+/// throws what failed, sorted into `TableError.Kind`s.
+package typealias SQLStatementRunner = (SQLQuery, _ key: UnsafeBufferPointer<UInt8>?, _ row: (SQLRow) -> Bool) throws(TableError) -> Void
+
 extension SQLQueries {
     /// Answers a check, lookup or fetch the configuration serves (the server refused the
     /// rest, see `refusal`), the same way for every SQL backend: picks the query, has `run`
     /// execute it with the key bound, and turns the rows into the answer (`LookupValue`,
     /// `FetchRotation`, `CryptHash` for `auth`).
     ///
-    /// `run(query, key, row)` is the backend's one statement runner: it binds `key` (nil
-    /// for `fetch_source`), calls `row` for each result row until it returns false, and
-    /// throws what failed, sorted into `TableError.Kind`s. It must throw a connection loss
-    /// only before it has handed any row over, so that the request can be sent again.
-    package func answer(_ request: Request,
-                        run: (SQLQuery, _ key: [UInt8]?, _ row: (SQLRow) -> Bool) throws(TableError) -> Void)
-        throws(TableError) -> Answer {
+    /// `run` is the backend's one statement runner. It must throw a connection loss only
+    /// before it has handed any row over, so that the request can be sent again.
+    package func answer(_ request: Request, run: SQLStatementRunner) throws(TableError) -> Answer {
         switch request.operation {
         case .fetch:
             guard let query = fetchSource else { return .error("no fetch_source configured") }
@@ -29,21 +30,25 @@ extension SQLQueries {
             }
         case .check where request.service == .auth:
             guard let query = lookup(for: .auth) else { return .error("no query_auth configured") }
-            return try authenticate(request.key, query: query, run: run)
+            return try request.withKey { (key) throws(TableError) in try authenticate(key, query: query, run: run) }
         case .check:
             guard let query = lookup(for: request.service) else { return .error("no query_\(request.service) configured") }
             var found = false
-            try run(query, request.key) { _ in
-                found = true
-                return false
+            try request.withKey { (key) throws(TableError) in
+                try run(query, key) { _ in
+                    found = true
+                    return false
+                }
             }
             return found ? .hit : .notFound
         case .lookup:
             guard let query = lookup(for: request.service) else { return .error("no query_\(request.service) configured") }
             var value = LookupValue(service: request.service, source: query.key)
-            try run(query, request.key) { column in
-                value.add(columns: query.columns, column)
-                return value.wantsMoreRows
+            try request.withKey { (key) throws(TableError) in
+                try run(query, key) { column in
+                    value.add(columns: query.columns, column)
+                    return value.wantsMoreRows
+                }
             }
             return value.answer()
         case .update:
@@ -53,13 +58,11 @@ extension SQLQueries {
 
     /// `check auth user:password`: fetches the user's stored hash with `query_auth` and
     /// verifies the password against it. Wrong password and unknown user are both not-found.
-    private func authenticate(_ key: [UInt8], query: SQLQuery,
-                              run: (SQLQuery, _ key: [UInt8]?, _ row: (SQLRow) -> Bool) throws(TableError) -> Void)
-        throws(TableError) -> Answer {
+    private func authenticate(_ key: UnsafeBufferPointer<UInt8>, query: SQLQuery, run: SQLStatementRunner) throws(TableError) -> Answer {
         guard let colon = key.firstIndex(of: UInt8(ascii: ":")) else {
             return .error("auth key is not user:password")
         }
-        let user = Array(key[..<colon])
+        let user = UnsafeBufferPointer(rebasing: key[..<colon])
         let password = Array(key[(colon + 1)...])
         var hash: [UInt8]? = nil
         try run(query, user) { column in

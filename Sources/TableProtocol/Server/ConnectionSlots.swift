@@ -1,11 +1,9 @@
-/// What one worker keeps between requests: its connection, the configuration that
-/// connection was made for, and the buffer its replies are built in.
+/// What one worker keeps between requests: its connection, and the configuration that
+/// connection was made for.
 struct ConnectionSlot {
     /// The configuration `connection` belongs to; nil before the first request.
     var generation: Generation?
     var connection = RecoveringConnection()
-    /// The reply line, rebuilt in place for every reply on this slot (see `Reply.encode`).
-    var reply: [UInt8] = []
 }
 
 /// The server's connection slots, one per worker: worker `i` uses slot `i`, and the reader

@@ -121,10 +121,8 @@ package enum TableMain {
                 var connection = RecoveringConnection()
                 answer = connection.answer(request, backend: backend, logger: logger)
             }
-            let sent = Reply.validated(answer, for: operation)
-            var body: [UInt8] = []
-            Reply.body(operation: operation, answer: sent, into: &body)
-            print(String(decoding: body, as: UTF8.self))
+            let sent = Reply.checked(answer, for: operation)
+            print(String(decoding: Reply.body(operation: operation, answer: sent), as: UTF8.self))
             switch sent {
             case .found: return 0
             case .notFound: return 1

@@ -79,15 +79,23 @@ package final class TableServer: Sendable {
 
     /// Registers the services, then answers requests until end of input.
     private func serve(_ reader: inout LineReader) throws(SystemError) -> Int32 {
-        send(Handshake.registration(generation.withLock { $0.backend.services }))
+        Handshake.registration(generation.withLock { $0.backend.services }).withUnsafeBytes { send($0) }
         let workers = (0..<slots.count).map { slot in WorkerThread { [self] in work(slot: slot) } }
         workers.forEach { $0.start() }
         defer {
             queue.close()
             workers.forEach { $0.join() }
         }
-        // Each request is parsed where it lies in the reader's buffer.
-        while let (parsed, length) = try reader.withNextLine({ (RequestParser.parse(buffer: $0, truncated: $1), $0.count) }) {
+        // Each request is parsed where it lies in the reader's buffer, its key copied into
+        // storage the next request reuses once this one is answered. (The line's length
+        // comes out through a variable: a tuple result made the reader's generic code
+        // handle it through its type metadata, on every request.)
+        var keyStorage: [UInt8] = []
+        var length = 0
+        while let parsed = try reader.withNextLine({ line, truncated in
+            length = line.count
+            return RequestParser.parse(buffer: line, truncated: truncated, keyStorage: &keyStorage)
+        }) {
             dispatch(parsed, length: length, inlineIf: !reader.hasBufferedLine)
         }
         return 0
@@ -107,7 +115,7 @@ package final class TableServer: Sendable {
             }
         case .invalid(let address, let reason):
             logger.warning("\(address.logDescription): \(reason)")
-            send(Reply.encodeError(address, reason: reason))
+            Reply.encodeError(address, reason: reason).withUnsafeBytes { send($0) }
         case .unanswerable(let reason):
             // The line itself is not logged: it may hold an auth key.
             logger.warning("skipping a line of \(length) bytes: \(reason)")
@@ -125,15 +133,15 @@ package final class TableServer: Sendable {
     /// Answers one request on the calling thread's slot and sends the reply.
     private func handle(_ request: Request, _ slot: inout ConnectionSlot) {
         let answer = request.operation == .update ? update(&slot) : serve(request, &slot)
-        let sent = Reply.encode(operation: request.operation, id: request.idBytes, answer: answer, into: &slot.reply)
-        if case .error(let message) = sent {
+        let sent = Reply.withLine(operation: request.operation, id: request.idBytes, answer: answer) { send($0) }
+        switch sent {
+        case .error(let message):
             logger.warning("\(Self.describe(request)): \(message)")
-        } else if logsDebug {
+        case .found, .notFound:
             // Checked here first: calling `logger.debug` copies the logger (two Strings
             // retained and released) on every request even when debug messages are off.
-            logger.debug("\(Self.describe(request)): \(sent == .notFound ? "not-found" : "found")")
+            if logsDebug { logger.debug("\(Self.describe(request)): \(sent == .notFound ? "not-found" : "found")") }
         }
-        send(slot.reply)
     }
 
     /// A check, lookup or fetch: refused here when the configuration cannot serve it,
@@ -185,7 +193,7 @@ package final class TableServer: Sendable {
         }
     }
 
-    private func send(_ line: [UInt8]) {
+    private func send(_ line: UnsafeRawBufferPointer) {
         do {
             try writeLock.withLock { _ throws(SystemError) in try FileIO.writeAll(output, line) }
         } catch {
@@ -203,7 +211,7 @@ package final class TableServer: Sendable {
         case .fetch: return "fetch \(request.service)"
         case .check, .lookup:
             let key = request.service == .auth
-                ? "<auth key>" : "\"\(String(decoding: request.key.prefix(200), as: UTF8.self))\""
+                ? "<auth key>" : "\"\(request.withKey { String(decoding: $0.prefix(200), as: UTF8.self) })\""
             return "\(request.operation) \(request.service) \(key)"
         }
     }

@@ -36,7 +36,8 @@ package struct LookupValue {
                 // The first (often the only) element becomes the value as it is: no copy.
                 value = element
             } else {
-                value.append(", ")
+                value.append(UInt8(ascii: ","))
+                value.append(UInt8(ascii: " "))
                 value.append(contentsOf: element)
             }
             if value.count > Reply.maximumValueLength {
@@ -81,8 +82,9 @@ package struct LookupValue {
         return joined
     }
 
-    /// The answer after the last row.
-    package func answer() -> Answer {
+    /// The answer after the last row. Consuming: the value moves into the answer instead of
+    /// being shared with a copy that is dropped right after (a retain and release a lookup).
+    package consuming func answer() -> Answer {
         if let failure { return .error(failure) }
         if rows == 0 || value.isEmpty { return .notFound }
         return .found(value)

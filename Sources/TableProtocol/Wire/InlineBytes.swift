@@ -1,18 +1,30 @@
-/// A short byte string stored in place (no heap allocation) when it has at most 32 bytes, as
-/// smtpd's request ids and table names do; a longer one is kept in an array.
+/// A short byte string stored in place, without a heap allocation, when it has at most 32
+/// bytes, as smtpd's request ids and table names do; a longer one is kept in an array.
+///
+/// A String per field cost an allocation (smtpd's ids are 16 hex digits, one byte more
+/// than a String holds in place) and reference counting on every copy of the request.
+@usableFromInline
 struct InlineBytes: Sendable, Equatable {
     /// The bytes when they fit, zero after the last; all zero when `spilled` holds them.
-    private var inline = SIMD32<UInt8>()
-    private var count = 0
-    private var spilled: [UInt8]? = nil
+    @usableFromInline var inline = SIMD32<UInt8>()
+    @usableFromInline var length = 0
+    @usableFromInline var spilled: [UInt8]? = nil
+
+    init() {}
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count <= 32 {
-            withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
-            count = bytes.count
+            if let source = bytes.baseAddress {
+                withUnsafeMutableBytes(of: &inline) { $0.baseAddress!.copyMemory(from: source, byteCount: bytes.count) }
+            }
+            length = bytes.count
         } else {
             spilled = Array(bytes)
         }
+    }
+
+    init(_ bytes: [UInt8]) {
+        self = bytes.withUnsafeBufferPointer { InlineBytes($0) }
     }
 
     init(_ text: String) {
@@ -20,11 +32,15 @@ struct InlineBytes: Sendable, Equatable {
         self = text.withUTF8 { InlineBytes($0) }
     }
 
-    /// Calls `body` with the bytes, valid only during the call.
+    var count: Int { spilled?.count ?? length }
+
+    /// Calls `body` with the bytes, valid only during the call. Inlinable, so that a
+    /// backend's call is specialized for its closure.
+    @inlinable
     func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let spilled { return spilled.withUnsafeBufferPointer(body) }
         return withUnsafeBytes(of: inline) { raw in
-            body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+            body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: length))
         }
     }
 

@@ -3,8 +3,8 @@ import Glibc
 #endif
 
 /// Builds reply lines, enforcing what keeps smtpd alive: a lookup or fetch value is never
-/// empty, never holds CR or LF, and never exceeds `maximumValueLength` (the C backends' 2047
-/// bytes, the size of smtpd's own buffers). A value that breaks a rule becomes `error`.
+/// empty, never holds CR, LF or NUL, and never exceeds `maximumValueLength` (the C backends'
+/// 2047 bytes, the size of smtpd's own buffers). A value that breaks a rule becomes `error`.
 package enum Reply {
     package static let maximumValueLength = 2047
     static let maximumMessageLength = 200
@@ -12,108 +12,194 @@ package enum Reply {
     /// The reply line (with its LF) to a request, and the answer that was really sent
     /// (the value check may have turned a `found` into an `error`).
     package static func encode(operation: Operation, id: String, answer: Answer) -> (line: [UInt8], sent: Answer) {
-        var line: [UInt8] = []
-        let sent = encode(operation: operation, id: InlineBytes(id), answer: answer, into: &line)
+        let sent = checked(answer, for: operation)
+        let line = InlineBytes(id).withBytes { id in
+            ReplyWriter.bytes(capacity: lineLength(operation, id: id, sent)) { writer in
+                writer.line(operation, id: id, sent)
+            }
+        }
         return (line, sent)
     }
 
-    /// Replaces the contents of `out` with the reply line; returns the answer really sent.
-    /// The server passes the same array for every reply of a thread, so that building a
-    /// reply allocates nothing once the array has grown to fit.
-    static func encode(operation: Operation, id: InlineBytes, answer: Answer, into out: inout [UInt8]) -> Answer {
-        let sent = validated(answer, for: operation)
-        out.removeAll(keepingCapacity: true)
-        id.withBytes { line(operation: operation, id: $0, answer: sent, into: &out) }
-        return sent
+    /// What a reply said, for the log line that follows it.
+    enum Outcome: Equatable {
+        case found
+        case notFound
+        case error(String)
+    }
+
+    /// Builds the reply line to a request in a buffer on the stack (no heap allocation: at
+    /// most about 2.3 KB) and hands it to `send`; returns what the reply said (the value
+    /// check may have turned a `found` into an `error`).
+    static func withLine(operation: Operation, id: InlineBytes, answer: borrowing Answer,
+                         _ send: (UnsafeRawBufferPointer) -> Void) -> Outcome {
+        let refused = refusal(of: answer, for: operation)
+        return id.withBytes { id in
+            if let refused {
+                line(operation, id: id, .error(refused), send)
+                return .error(refused)
+            }
+            line(operation, id: id, answer, send)
+            switch answer {
+            case .found: return .found
+            case .notFound: return .notFound
+            case .error(let message): return .error(message)
+            }
+        }
+    }
+
+    private static func line(_ operation: Operation, id: UnsafeBufferPointer<UInt8>, _ answer: borrowing Answer,
+                             _ send: (UnsafeRawBufferPointer) -> Void) {
+        withUnsafeTemporaryAllocation(byteCount: lineLength(operation, id: id, answer), alignment: 1) { buffer in
+            var writer = ReplyWriter(buffer)
+            writer.line(operation, id: id, answer)
+            send(UnsafeRawBufferPointer(rebasing: buffer[..<writer.count]))
+        }
+    }
+
+    /// What follows the id in a reply: `found|<value>` for a lookup or fetch, `found` for a
+    /// check, `ok` for an update, `not-found`, or `error|<message>`. The command line prints
+    /// this for the one request it answers.
+    package static func body(operation: Operation, answer: Answer) -> [UInt8] {
+        ReplyWriter.bytes(capacity: bodyLength(operation, answer)) { $0.body(operation, answer) }
     }
 
     /// The error reply to a request the parser could not accept.
     package static func encodeError(_ address: ReplyAddress, reason: String) -> [UInt8] {
-        line(operation: address.operation, id: address.id, answer: .error(reason))
-    }
-
-    static func validated(_ answer: Answer, for operation: Operation) -> Answer {
-        guard case .found(let value) = answer, operation == .lookup || operation == .fetch else {
-            return answer
+        let answer = Answer.error(reason)
+        return InlineBytes(address.id).withBytes { id in
+            if let known = Operation(rawValue: address.operation) {
+                return ReplyWriter.bytes(capacity: lineLength(known, id: id, answer)) { $0.line(known, id: id, answer) }
+            }
+            // An op this table does not know: `<op>-result|<id>|error|<reason>`.
+            let prefix = Array("\(address.operation)-result|".utf8)
+            return ReplyWriter.bytes(capacity: prefix.count + id.count + bodyLength(.check, answer) + 2) { writer in
+                prefix.withUnsafeBufferPointer { writer.append($0) }
+                writer.append(id)
+                writer.append(UInt8(ascii: "|"))
+                writer.body(.check, answer)
+                writer.append(0x0A)
+            }
         }
-        if value.isEmpty { return .error("empty value") }
-        if value.count > maximumValueLength { return .error("value too large (\(value.count) bytes)") }
-        // memchr(3) (glibc's vectorized search) instead of a closure called per byte: this
-        // runs on every value sent, and a credentials value is about 80 bytes.
-        let (lineBreak, nul) = value.withUnsafeBytes { raw in
-            let start = raw.baseAddress!  // not empty: checked above
-            return (memchr(start, 0x0A, raw.count) != nil || memchr(start, 0x0D, raw.count) != nil,
-                    memchr(start, 0, raw.count) != nil)
+    }
+
+    /// The answer as it may be sent: the same, or an `error` naming what is wrong with its
+    /// value.
+    static func checked(_ answer: Answer, for operation: Operation) -> Answer {
+        refusal(of: answer, for: operation).map { .error($0) } ?? answer
+    }
+
+    /// What makes a lookup or fetch value unfit to send, or nil when it is fine (or the
+    /// answer carries no value). Only looks: the answer is not copied.
+    static func refusal(of answer: borrowing Answer, for operation: Operation) -> String? {
+        guard operation == .lookup || operation == .fetch else { return nil }
+        switch answer {
+        case .found(let value):
+            if value.isEmpty { return "empty value" }
+            if value.count > maximumValueLength { return "value too large (\(value.count) bytes)" }
+            // memchr(3) (glibc's vectorized search) instead of a closure called per byte: this
+            // runs on every value sent, and a credentials value is about 80 bytes.
+            let (lineBreak, nul) = value.withUnsafeBytes { raw in
+                let start = raw.baseAddress!  // not empty: checked above
+                return (memchr(start, 0x0A, raw.count) != nil || memchr(start, 0x0D, raw.count) != nil,
+                        memchr(start, 0, raw.count) != nil)
+            }
+            if lineBreak { return "value contains a line break" }
+            if nul { return "value contains a NUL byte" }
+            return nil
+        case .notFound, .error:
+            return nil
         }
-        if lineBreak { return .error("value contains a line break") }
-        if nul { return .error("value contains a NUL byte") }
-        return answer
     }
 
-    /// Appends the reply to a request: `<op>-result|<id>|` and the answer in the form its
-    /// op takes.
-    static func line(operation: Operation, id: UnsafeBufferPointer<UInt8>, answer: Answer, into out: inout [UInt8]) {
-        operation.resultPrefix.withUTF8Buffer { header($0, id, extra: answer.valueCount, into: &out) }
-        body(operation: operation, answer: answer, into: &out)
-        out.append(0x0A)
+    /// The length of the whole line: `<op>-result|<id>|`, the body and the LF.
+    static func lineLength(_ operation: Operation, id: UnsafeBufferPointer<UInt8>, _ answer: borrowing Answer) -> Int {
+        operation.resultPrefix.utf8CodeUnitCount + id.count + 1 + bodyLength(operation, answer) + 1
     }
 
-    /// Appends what follows the id in a reply: `found|<value>` for a lookup or fetch,
-    /// `found` for a check, `ok` for an update, `not-found`, or `error|<message>`. The
-    /// command line prints this for the one request it answers.
-    static func body(operation: Operation, answer: Answer, into out: inout [UInt8]) {
+    static func bodyLength(_ operation: Operation, _ answer: borrowing Answer) -> Int {
         switch answer {
         case .found(let value):
             switch operation {
-            case .update: out.append("ok")
-            case .check: out.append("found")
-            case .lookup, .fetch:
-                out.append("found|")
-                out.append(contentsOf: value)
+            case .update: return 2
+            case .check: return 5
+            case .lookup, .fetch: return 6 + value.count
             }
-        case .notFound:
-            // update has no not-found; it is an error there.
-            out.append(operation == .update ? "error|not found" : "not-found")
-        case .error(let message):
-            out.append("error|")
-            out.append(contentsOf: sanitized(message))
+        case .notFound: return 15
+        case .error(let message): return 6 + max(message.utf8.count, 13)
         }
     }
 
-    /// An error reply to a request known only by the op and id it was sent with.
-    static func line(operation: String, id: String, answer: Answer) -> [UInt8] {
-        var out: [UInt8] = []
-        InlineBytes(id).withBytes { id in
-            if let known = Operation(rawValue: operation) {
-                line(operation: known, id: id, answer: answer, into: &out)
-                return
-            }
-            Array("\(operation)-result|".utf8).withUnsafeBufferPointer { header($0, id, extra: 0, into: &out) }
-            switch answer {
-            case .found: out.append(contentsOf: "found".utf8)
-            case .notFound: out.append(contentsOf: "not-found".utf8)
-            case .error(let message):
-                out.append(contentsOf: "error|".utf8)
-                out.append(contentsOf: sanitized(message))
-            }
-            out.append(0x0A)
-        }
-        return out
-    }
-
-    /// Appends `<op>-result|<id>|`, with room for `extra` more bytes of answer.
-    private static func header(_ resultPrefix: UnsafeBufferPointer<UInt8>, _ id: UnsafeBufferPointer<UInt8>, extra: Int, into out: inout [UInt8]) {
-        out.reserveCapacity(out.count + resultPrefix.count + id.count + extra + 32)
-        out.append(contentsOf: resultPrefix)
-        out.append(contentsOf: id)
-        out.append(UInt8(ascii: "|"))
-    }
-
-    /// An error message fit for one protocol line: no control bytes, bounded length, never empty.
+    /// An error message fit for one protocol line: no control bytes, bounded length, never
+    /// empty.
     static func sanitized(_ message: String) -> [UInt8] {
         var bytes = Array(message.utf8.prefix(maximumMessageLength)).map { $0 < 0x20 || $0 == 0x7f ? UInt8(ascii: " ") : $0 }
         if bytes.isEmpty { bytes = Array("unknown error".utf8) }
         return bytes
+    }
+}
+
+/// Writes a reply into memory sized for it beforehand (`Reply.lineLength`), with plain
+/// copies: building the line with Array appends cost a uniqueness check and a capacity
+/// check per piece, a third of the server's own work per request.
+struct ReplyWriter {
+    private let buffer: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+    /// An array of at most `capacity` bytes, filled by `write`.
+    static func bytes(capacity: Int, _ write: (inout ReplyWriter) -> Void) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: capacity) { storage, initialized in
+            var writer = ReplyWriter(UnsafeMutableRawBufferPointer(storage))
+            write(&writer)
+            initialized = writer.count
+        }
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        precondition(count + bytes.count <= buffer.count, "reply longer than its buffer")
+        (buffer.baseAddress! + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { append($0) }
+    }
+
+    mutating func append(_ byte: UInt8) {
+        precondition(count < buffer.count, "reply longer than its buffer")
+        buffer[count] = byte
+        count += 1
+    }
+
+    /// `<op>-result|<id>|<body>` and the LF.
+    mutating func line(_ operation: Operation, id: UnsafeBufferPointer<UInt8>, _ answer: borrowing Answer) {
+        append(operation.resultPrefix)
+        append(id)
+        append(UInt8(ascii: "|"))
+        body(operation, answer)
+        append(0x0A)
+    }
+
+    mutating func body(_ operation: Operation, _ answer: borrowing Answer) {
+        switch answer {
+        case .found(let value):
+            switch operation {
+            case .update: append("ok")
+            case .check: append("found")
+            case .lookup, .fetch:
+                append("found|")
+                value.withUnsafeBufferPointer { append($0) }
+            }
+        case .notFound:
+            // update has no not-found; it is an error there.
+            append(operation == .update ? "error|not found" : "not-found")
+        case .error(let message):
+            append("error|")
+            Reply.sanitized(message).withUnsafeBufferPointer { append($0) }
+        }
     }
 }
 
@@ -126,14 +212,5 @@ extension Operation {
         case .fetch: "fetch-result|"
         case .update: "update-result|"
         }
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// Appends the bytes of a string constant. A StaticString is data in the binary: copying
-    /// it costs no reference counting and no lazy-initialization check, unlike a `static let`
-    /// array, which the reply and parser code used before.
-    mutating func append(_ text: StaticString) {
-        text.withUTF8Buffer { append(contentsOf: $0) }
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where the error reply for a request that could not be served goes: the op and id as
 /// smtpd sent them, so that smtpd can match the reply to its request.
 package struct ReplyAddress: Sendable, Equatable {
@@ -27,10 +31,10 @@ package enum ParsedLine: Sendable, Equatable {
 /// Splits request lines. It never fails and never traps, whatever the bytes: every outcome is
 /// one of the three `ParsedLine` cases.
 ///
-/// This runs for every request smtpd sends, so it works on index ranges of the line and
-/// makes only what the request keeps: the id (a String, echoed in the reply) and the key.
-/// The op and service are matched as bytes, and their names are only made into text for an
-/// error reply.
+/// This runs for every request smtpd sends, so it works in place on the reader's buffer:
+/// fields are kept as offsets, the op and service are matched as
+/// bytes, and only what the request keeps is copied (the id and table in place, the key
+/// into storage the reader reuses). Names are only made into text for an error reply.
 package enum RequestParser {
     package static let protocolVersion = versionBytes.description
     static let pipe = UInt8(ascii: "|")
@@ -38,10 +42,11 @@ package enum RequestParser {
     /// Parses one line (without its LF). `truncated` says the reader had to cut an overlong
     /// line: such a request is answered `error` if its id survived the cut.
     package static func parse(_ line: some Collection<UInt8>, truncated: Bool = false) -> ParsedLine {
-        if let parsed = line.withContiguousStorageIfAvailable({ parse(buffer: $0, truncated: truncated) }) {
+        var key: [UInt8] = []
+        if let parsed = line.withContiguousStorageIfAvailable({ parse(buffer: $0, truncated: truncated, keyStorage: &key) }) {
             return parsed
         }
-        return Array(line).withUnsafeBufferPointer { parse(buffer: $0, truncated: truncated) }
+        return Array(line).withUnsafeBufferPointer { parse(buffer: $0, truncated: truncated, keyStorage: &key) }
     }
 
     /// `table` and the protocol version, to compare fields with without making text.
@@ -49,9 +54,16 @@ package enum RequestParser {
     static let versionBytes: StaticString = "0.1"
 
     /// Parses a line in place: the server hands over the reader's own buffer.
-    static func parse(buffer bytes: UnsafeBufferPointer<UInt8>, truncated: Bool) -> ParsedLine {
-        var fields = FieldScanner(bytes)
-        guard let magic = fields.next(), Self.magic.withUTF8Buffer({ equal(bytes[magic], $0) }) else {
+    ///
+    /// The key is copied into `keyStorage`, which the request then shares: the reader passes
+    /// the same array for every line, so once the previous request is answered (always,
+    /// with smtpd) its storage is free again and reading a key allocates nothing.
+    static func parse(buffer: UnsafeBufferPointer<UInt8>, truncated: Bool, keyStorage: inout [UInt8]) -> ParsedLine {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else {
+            return .unanswerable(reason: "not a table request")
+        }
+        var fields = FieldScanner(base, count: buffer.count)
+        guard let magic = fields.next(), fields.equals(magic, Self.magic) else {
             return .unanswerable(reason: "not a table request")
         }
         guard let version = fields.next(), fields.next() != nil /* timestamp */,
@@ -59,11 +71,11 @@ package enum RequestParser {
         else {
             return .unanswerable(reason: "truncated request, no operation")
         }
-        guard isToken(bytes[opField]) else {
+        guard fields.isToken(opField) else {
             return .unanswerable(reason: "unreadable operation field")
         }
-        let operation = Operation(bytes[opField])
-        var opName: String { String(decoding: bytes[opField], as: UTF8.self) }
+        let operation = Operation(fields.bytes(opField))
+        var opName: String { String(decoding: fields.bytes(opField), as: UTF8.self) }
 
         // Field layout after the op: update|<id>; fetch|<service>|<id>;
         // check|lookup|<service>|<id>|<key>. An unknown op is read like check/lookup,
@@ -78,29 +90,29 @@ package enum RequestParser {
         guard let idField = fields.next() else {
             return .unanswerable(reason: "\(opName) request without an id")
         }
-        guard isToken(bytes[idField]) else {
+        guard fields.isToken(idField) else {
             return .unanswerable(reason: "\(opName) request with an unreadable id")
         }
-        let id = InlineBytes(UnsafeBufferPointer(rebasing: bytes[idField]))
+        let id = InlineBytes(fields.bytes(idField))
         var address: ReplyAddress { ReplyAddress(operation: opName, id: id.string) }
 
         if truncated {
             return .invalid(address, reason: "request line too long")
         }
-        guard versionBytes.withUTF8Buffer({ equal(bytes[version], $0) }) else {
+        guard fields.equals(version, versionBytes) else {
             return .invalid(address, reason: "unsupported protocol version")
         }
         guard let operation else {
             return .invalid(address, reason: isPlainName(opName) ? "unknown operation \"\(opName)\"" : "unknown operation")
         }
-        let table = InlineBytes(UnsafeBufferPointer(rebasing: bytes[tableField]))
+        let table = InlineBytes(fields.bytes(tableField))
 
         var service = Service.none
         if let serviceField {
-            let name = bytes[serviceField]
-            guard isToken(name), let known = Service(name), known != .none else {
+            let name = fields.bytes(serviceField)
+            guard fields.isToken(serviceField), let known = Service(name), known != .none else {
                 let text = String(decoding: name, as: UTF8.self)
-                let shown = isToken(name) && isPlainName(text) ? text : nil
+                let shown = fields.isToken(serviceField) && isPlainName(text) ? text : nil
                 return .invalid(address, reason: shown.map { "unsupported service \"\($0)\"" } ?? "unsupported service")
             }
             service = known
@@ -116,11 +128,12 @@ package enum RequestParser {
             guard let key = fields.rest() else {
                 return .invalid(address, reason: "missing key")
             }
-            return .request(Request(id: id, operation: operation, service: service, key: Array(UnsafeBufferPointer(rebasing: bytes[key])), table: table))
+            keyStorage.removeAll(keepingCapacity: true)
+            keyStorage.append(contentsOf: fields.bytes(key))
+            return .request(Request(id: id, operation: operation, service: service, key: keyStorage, table: table))
         }
     }
 
-    /// A field usable as an op, id or service name in a reply: non-empty printable ASCII.
     /// Whether a field may be echoed in a reason or a log line: a short name of lowercase
     /// letters, digits, `-` and `_` (every op and service is one). Anything else may be an
     /// auth key pushed into the wrong field by a broken line, and its password must not be
@@ -136,66 +149,156 @@ package enum RequestParser {
     }
 
     /// A field usable as an op, id or service name: 1 to 256 bytes of printable ASCII.
-    static func isToken(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        !field.isEmpty && field.count <= 256 && field.allSatisfy { $0 > 0x20 && $0 < 0x7f }
+    static func isToken(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !field.isEmpty, field.count <= 256, let start = field.baseAddress else { return false }
+        for offset in 0..<field.count {
+            let byte = start[offset]
+            if byte <= 0x20 || byte >= 0x7f { return false }
+        }
+        return true
     }
 
     static func token(_ field: [UInt8]) -> String? {
-        field.withUnsafeBufferPointer { isToken($0[...]) } ? String(decoding: field, as: UTF8.self) : nil
+        field.withUnsafeBufferPointer { isToken($0) } ? String(decoding: field, as: UTF8.self) : nil
     }
 
-    /// Whether a field holds exactly these bytes; the lengths are compared first, so most
-    /// mismatches cost one comparison.
-    static func equal(_ field: Slice<UnsafeBufferPointer<UInt8>>, _ name: some Collection<UInt8>) -> Bool {
-        field.count == name.count && field.elementsEqual(name)
+    /// Whether `field` holds exactly the bytes of `name`.
+    static func equals(_ field: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+        // withUTF8Buffer, not utf8Start, which traps on a one-character literal.
+        name.withUTF8Buffer { name in
+            field.count == name.count && (field.isEmpty || memcmp(field.baseAddress!, name.baseAddress!, field.count) == 0)
+        }
     }
 }
 
 extension Operation {
-    private static let names = allCases.map { ($0, Array($0.rawValue.utf8)) }
+    /// The operation named by these bytes, if any: the length picks the candidates, one
+    /// comparison settles it (no String made, no table searched).
+    init?(_ name: UnsafeBufferPointer<UInt8>) {
+        switch name.count {
+        case 5: self.init(name, among: .check, .fetch)
+        case 6: self.init(name, among: .lookup, .update)
+        default: return nil
+        }
+    }
 
-    /// The operation named by these bytes, if any (no String made).
-    init?(_ name: Slice<UnsafeBufferPointer<UInt8>>) {
-        guard let found = Self.names.first(where: { RequestParser.equal(name, $0.1) }) else { return nil }
-        self = found.0
+    /// The candidate `name` spells, if any (plain parameters, not an array: no allocation).
+    private init?(_ name: UnsafeBufferPointer<UInt8>, among first: Operation, _ second: Operation) {
+        if RequestParser.equals(name, first.name) {
+            self = first
+        } else if RequestParser.equals(name, second.name) {
+            self = second
+        } else {
+            return nil
+        }
+    }
+
+    /// The name as a constant, for comparisons without a String.
+    var name: StaticString {
+        switch self {
+        case .check: "check"
+        case .lookup: "lookup"
+        case .fetch: "fetch"
+        case .update: "update"
+        }
     }
 }
 
 extension Service {
-    private static let names = allCases.map { ($0, Array($0.rawValue.utf8)) }
+    /// The service named by these bytes, if any (see `Operation.init(_:)`).
+    init?(_ name: UnsafeBufferPointer<UInt8>) {
+        switch name.count {
+        case 4: self.init(name, among: .none, .auth)
+        case 5: self.init(name, among: .alias, .regex)
+        case 6: self.init(name, among: .domain, .source, .string)
+        case 7: self.init(name, among: .netaddr)
+        case 8: self.init(name, among: .userinfo, .mailaddr, .addrname)
+        case 9: self.init(name, among: .relayhost)
+        case 11: self.init(name, among: .credentials, .mailaddrmap)
+        default: return nil
+        }
+    }
 
-    /// The service named by these bytes, if any (no String made).
-    init?(_ name: Slice<UnsafeBufferPointer<UInt8>>) {
-        guard let found = Self.names.first(where: { RequestParser.equal(name, $0.1) }) else { return nil }
-        self = found.0
+    /// The candidate `name` spells, if any (plain parameters, not an array: no allocation).
+    private init?(_ name: UnsafeBufferPointer<UInt8>, among first: Service, _ second: Service? = nil, _ third: Service? = nil) {
+        if RequestParser.equals(name, first.name) {
+            self = first
+        } else if let second, RequestParser.equals(name, second.name) {
+            self = second
+        } else if let third, RequestParser.equals(name, third.name) {
+            self = third
+        } else {
+            return nil
+        }
+    }
+
+    /// The name as a constant, for comparisons without a String.
+    var name: StaticString {
+        switch self {
+        case .none: "none"
+        case .alias: "alias"
+        case .domain: "domain"
+        case .credentials: "credentials"
+        case .netaddr: "netaddr"
+        case .userinfo: "userinfo"
+        case .source: "source"
+        case .mailaddr: "mailaddr"
+        case .addrname: "addrname"
+        case .mailaddrmap: "mailaddrmap"
+        case .relayhost: "relayhost"
+        case .string: "string"
+        case .regex: "regex"
+        case .auth: "auth"
+        }
     }
 }
 
-/// Walks the `|`-separated fields of a line, as index ranges into it.
+/// Walks the `|`-separated fields of a line, as offset ranges into it.
 struct FieldScanner {
-    private let bytes: UnsafeBufferPointer<UInt8>
+    private let base: UnsafePointer<UInt8>
+    private let count: Int
     private var position = 0
     private var exhausted = false
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ base: UnsafePointer<UInt8>, count: Int) {
+        self.base = base
+        self.count = count
+    }
 
     /// The next field up to `|` or the end of the line; nil when the line has no more fields.
+    ///
+    /// A plain loop rather than memchr(3): the fields before the key are a few bytes each,
+    /// shorter than a call to memchr costs to set up.
+    @inline(__always)
     mutating func next() -> Range<Int>? {
         guard !exhausted else { return nil }
-        if let end = bytes[position...].firstIndex(of: RequestParser.pipe) {
-            defer { position = end + 1 }
-            return position..<end
+        let start = position
+        var index = start
+        while index < count {
+            if base[index] == RequestParser.pipe {
+                position = index &+ 1
+                return start..<index
+            }
+            index &+= 1
         }
         exhausted = true
-        return position..<bytes.count
+        return start..<count
     }
 
     /// Everything after the last field read (the key); nil when no `|` followed it.
     mutating func rest() -> Range<Int>? {
         guard !exhausted else { return nil }
         exhausted = true
-        return position..<bytes.count
+        return position..<count
     }
 
     var isAtEnd: Bool { exhausted }
+
+    func bytes(_ field: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + field.lowerBound, count: field.count)
+    }
+
+    func isToken(_ field: Range<Int>) -> Bool { RequestParser.isToken(bytes(field)) }
+
+    func equals(_ field: Range<Int>, _ name: StaticString) -> Bool { RequestParser.equals(bytes(field), name) }
 }
