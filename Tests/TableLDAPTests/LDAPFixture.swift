@@ -79,22 +79,11 @@ final class PrivateSlapd {
 
     func stop() { control("stop") }
     func resume() { control("resume") }
-    /// Stops slapd with SIGSTOP and waits until the kernel reports it stopped; false when
-    /// there is no slapd to freeze.
+    /// SIGSTOP to slapd, returning once every thread of it is stopped (slapd.sh freeze):
+    /// false when there is no slapd to freeze.
     @discardableResult
-    func freeze() -> Bool {
-        guard let pid = server.pid, kill(pid, SIGSTOP) == 0 else { return false }
-        for _ in 0..<100 {
-            if let stat = try? TestEnvironment.readText("/proc/\(pid)/stat"),
-               let close = stat.lastIndex(of: ")"),
-               stat[stat.index(close, offsetBy: 2)] == "T" {
-                return true
-            }
-            usleep(10_000)
-        }
-        return false
-    }
-    func thaw() { if let pid = server.pid { kill(pid, SIGCONT) } }
+    func freeze() -> Bool { control("freeze") == 0 }
+    func thaw() { control("thaw") }
 
     deinit {
         thaw()

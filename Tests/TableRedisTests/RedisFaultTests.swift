@@ -40,11 +40,9 @@ import TableDriver
     }
 
     @Test func serverStoppedAtStartupThenStarted() throws {
-        let pid = try RedisServers.pid(RedisServers.faultPIDFile!)
-        kill(pid, SIGKILL)
-        var waited = 0
-        while kill(pid, 0) == 0 && waited < 50 { usleep(100_000); waited += 1 }
-        defer { TestEnvironment.run(["bash", RedisServers.script!, "restart"]) }
+        let server = try RedisServers.control()
+        try server.halt()
+        defer { try? server.resume() }
         let fixture = try RedisFixture(config(port: port))
         defer { fixture.cleanUp() }
         let table = try fixture.start()
@@ -52,7 +50,7 @@ import TableDriver
         let (reply, seconds) = try timed(table, "alias", "root")
         #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:\(port)"))
         #expect(seconds < 1 + 1)
-        #expect(TestEnvironment.run(["bash", RedisServers.script!, "restart"]) == 0)
+        try server.resume()
         RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
         // Served again within the reconnect backoff, without an update or a restart.
         var answer = ""
@@ -72,7 +70,7 @@ import TableDriver
         let table = try fixture.start()
         _ = try table.handshake()
         #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
-        #expect(TestEnvironment.run(["bash", RedisServers.script!, "restart"]) == 0)
+        try RedisServers.control().restart()
         // The old connection is dead; the request is sent again on a new one, answered once.
         #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
         #expect(try table.request("check", "alias", key: "root") == "found")
@@ -86,15 +84,15 @@ import TableDriver
         let table = try fixture.start()
         _ = try table.handshake()
         #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
-        let pid = try RedisServers.pid(RedisServers.faultPIDFile!)
-        kill(pid, SIGSTOP)
-        defer { kill(pid, SIGCONT) }
+        let server = try RedisServers.control()
+        try server.freeze()
+        defer { try? server.thaw() }
         for _ in 0..<3 {
             let (reply, seconds) = try timed(table, "alias", "root")
             #expect(reply.hasPrefix("error|"))
             #expect(seconds < 1 + 1, "answered after \(seconds) s with timeout 1")
         }
-        kill(pid, SIGCONT)
+        try server.thaw()
         // Back within the reconnect backoff (at most 1 s).
         var reply = ""
         let deadline = monotonicNow() + 5
@@ -214,9 +212,9 @@ import TableDriver
         try #require(current != old, "no failover within 30 s")
         // Freeze the old primary: answers can only come from the new one.
         let index = try #require(RedisServers.sentinelNodePorts.firstIndex(of: old))
-        let pid = try RedisServers.pid(RedisServers.sentinelNodePIDFiles[index])
-        kill(pid, SIGSTOP)
-        defer { kill(pid, SIGCONT) }
+        let node = try RedisServers.control(server: "node\(index + 1)")
+        try node.freeze()
+        defer { try? node.thaw() }
         var reply = ""
         let deadline = monotonicNow() + 15
         while monotonicNow() < deadline {
@@ -227,7 +225,7 @@ import TableDriver
             usleep(200_000)
         }
         #expect(reply == "found|replicated")
-        kill(pid, SIGCONT)
+        try node.thaw()
         // Leave the pair healthy for the next run: the old primary resyncs as a replica.
         let resync = monotonicNow() + 15
         while monotonicNow() < resync {

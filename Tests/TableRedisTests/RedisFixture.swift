@@ -11,15 +11,13 @@ enum RedisServers {
     static let port = TestEnvironment.variable("REDIS_PORT")
     static let socket = TestEnvironment.variable("REDIS_SOCKET")
     static let faultPort = TestEnvironment.variable("REDIS_FAULT_PORT")
-    static let faultPIDFile = TestEnvironment.variable("REDIS_FAULT_PIDFILE")
     static let script = TestEnvironment.variable("REDIS_SCRIPT")
     static let sentinelPort = TestEnvironment.variable("REDIS_SENTINEL_PORT")
     static let sentinelMaster = TestEnvironment.variable("REDIS_SENTINEL_MASTER")
     static let sentinelNodePorts = TestEnvironment.variable("REDIS_SENTINEL_NODE_PORTS")?.split(separator: ",").map(String.init) ?? []
-    static let sentinelNodePIDFiles = TestEnvironment.variable("REDIS_SENTINEL_NODE_PIDFILES")?.split(separator: ",").map(String.init) ?? []
 
     static var available: Bool { port != nil && socket != nil }
-    static var faultAvailable: Bool { faultPort != nil && faultPIDFile != nil && script != nil }
+    static var faultAvailable: Bool { faultPort != nil && script != nil }
     static var sentinelAvailable: Bool { sentinelPort != nil && sentinelMaster != nil && sentinelNodePorts.count == 2 }
 
     /// Runs redis-cli against a port and database; returns its exit status.
@@ -34,9 +32,9 @@ enum RedisServers {
         try TestEnvironment.capture("/usr/bin/redis-cli", ["-p", port, "-n", String(database)] + arguments).stdout
     }
 
-    static func pid(_ pidFile: String) throws -> pid_t {
-        let text = try TestEnvironment.readText(pidFile).filter(\.isNumber)
-        return try #require(pid_t(text))
+    /// A server of redis.sh: the fault server, or `node1`/`node2` of the Sentinel pair.
+    static func control(server: String? = nil) throws -> ServerControl {
+        ServerControl(script: try #require(script), server: server)
     }
 }
 

@@ -12,15 +12,14 @@ enum SocketmapServers {
     static let netstringPort = TestEnvironment.variable("SOCKETMAP_NETSTRING_PORT")
     static let faultSocket = TestEnvironment.variable("SOCKETMAP_FAULT_SOCKET")
     static let faultPort = TestEnvironment.variable("SOCKETMAP_FAULT_PORT")
-    static let faultPIDFile = TestEnvironment.variable("SOCKETMAP_FAULT_PIDFILE")
     static let script = TestEnvironment.variable("SOCKETMAP_SCRIPT")
 
     static var available: Bool { lineSocket != nil && netstringSocket != nil && linePort != nil && netstringPort != nil }
-    static var faultAvailable: Bool { faultSocket != nil && faultPort != nil && faultPIDFile != nil && script != nil }
+    static var faultAvailable: Bool { faultSocket != nil && faultPort != nil && script != nil }
 
-    static func faultPID() throws -> pid_t {
-        let text = try TestEnvironment.readText(faultPIDFile!).filter(\.isNumber)
-        return try #require(pid_t(text))
+    /// The fault server, through socketmap.sh: restart, halt, resume, freeze, thaw.
+    static func faultControl() throws -> ServerControl {
+        ServerControl(script: try #require(script))
     }
 }
 

@@ -25,7 +25,7 @@ DATABASE=mail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 TLS_DIR="$DIR/tls"
 . "$(dirname "$0")/../lib/tls-material.sh"
-. "$(dirname "$0")/../lib/freeze.sh"
+. "$(dirname "$0")/../lib/processes.sh"
 
 server_pid() { [ -f "$PIDFILE" ] && cat "$PIDFILE" || true; }
 admin() { mariadb-admin --no-defaults --socket="$SOCKET" -u root "$@"; }

@@ -24,7 +24,7 @@ DATABASE=mail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 TLS_DIR="$DIR/tls"
 . "$(dirname "$0")/../lib/tls-material.sh"
-. "$(dirname "$0")/../lib/freeze.sh"
+. "$(dirname "$0")/../lib/processes.sh"
 
 as_postgres() { runuser -u postgres -- "$@"; }
 postmaster_pid() { [ -f "$DATA/postmaster.pid" ] && head -n 1 "$DATA/postmaster.pid" || true; }

@@ -7,7 +7,11 @@
 # netstring on 127.0.0.1:17002).
 # Ports can be moved with SOCKETMAP_TEST_LINE_PORT, SOCKETMAP_TEST_NETSTRING_PORT and
 # SOCKETMAP_TEST_FAULT_PORT (several checkouts on one machine).
-# Usage: socketmap.sh start|stop|restart   (restart: the fault server only)
+# Usage: socketmap.sh start|stop
+# and, for the fault tests, on the fault server only:
+#   socketmap.sh restart | halt | resume | freeze | thaw
+#     halt: SIGKILL, as a crash; resume: start it again; freeze/thaw: SIGSTOP every thread
+#     of it and wait until all of them are stopped (scripts/lib/processes.sh), SIGCONT.
 # Writes $TABLES_TEST_DIR/socketmap.env with the variables the tests read.
 set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
@@ -17,6 +21,7 @@ line_port="${SOCKETMAP_TEST_LINE_PORT:-17000}"
 netstring_port="${SOCKETMAP_TEST_NETSTRING_PORT:-17001}"
 fault_port="${SOCKETMAP_TEST_FAULT_PORT:-17002}"
 python="$(command -v python3)"
+. "$here/../lib/processes.sh"
 [ -x /usr/bin/python3 ] && python=/usr/bin/python3
 
 stop_server() { # NAME
@@ -26,7 +31,7 @@ stop_server() { # NAME
   # SIGKILL: the server keeps no state, and a SIGTERM can sit blocked in the signal mask
   # inherited from whoever started it (a test runner's threads).
   kill -9 "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 50); do process_alive "$pid" || break; sleep 0.1; done
   rm -f "$dir/$1.pid"
 }
 
@@ -69,9 +74,15 @@ stop() {
   stop_server server
 }
 
+fault_pid() { cat "$dir/fault.pid"; }
+
 case "${1:-}" in
   start) stop; start ;;
   stop) stop ;;
   restart) stop_server fault; start_fault ;;
-  *) echo "usage: $0 start|stop|restart" >&2; exit 2 ;;
+  halt) stop_server fault ;;
+  resume) [ -s "$dir/fault.pid" ] || start_fault ;;
+  freeze) freeze_processes "$(fault_pid)" ;;
+  thaw) kill -CONT "$(fault_pid)" ;;
+  *) echo "usage: $0 start|stop|restart|halt|resume|freeze|thaw" >&2; exit 2 ;;
 esac
