@@ -5,13 +5,15 @@ import Glibc
 extension TableProcess {
     /// Sends every request at once (pipelined) and returns the replies in request order,
     /// matched by id: what follows `<op>-result|<id>|`. Throws on a reply with an unknown or
-    /// repeated id.
+    /// repeated id, or whose `<op>-result` is not its request's.
     public func pipeline(_ requests: [(operation: String, service: String, key: String)], timeout: Double = 10) throws -> [String] {
         var ids: [String] = []
+        var operations: [String: String] = [:]
         var batch: [UInt8] = []
         for request in requests {
             let id = makeID()
             ids.append(id)
+            operations[id] = request.operation
             batch += requestLine(request.operation, service: request.service, id: id, key: Array(request.key.utf8)) + [0x0A]
         }
         try send(batch)
@@ -19,7 +21,8 @@ extension TableProcess {
         for _ in requests {
             guard let line = try readLine(timeout: timeout) else { throw DriverError("end of input during a pipeline") }
             let fields = line.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 3, ids.contains(fields[1]), replies[fields[1]] == nil else {
+            guard fields.count == 3, let operation = operations[fields[1]], fields[0] == "\(operation)-result",
+                  replies[fields[1]] == nil else {
                 throw DriverError("unexpected reply: \(line)")
             }
             replies[fields[1]] = fields[2]

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import TableDriver
+import TableTestSupport
 
 /// The slapd that `scripts/servers/slapd.sh start` runs for the tests (its slapd.env).
 struct SlapdServer: Sendable {
@@ -93,11 +94,12 @@ final class PrivateSlapd {
 }
 
 /// A table-ldap config in a fresh directory and a way to start table-ldap on it as smtpd does.
-struct LDAPFixture {
+struct LDAPFixture: TableFixture {
+    static let program = "table-ldap"
+    static let tableName = "ldap"
     let directory = TestEnvironment.makeTemporaryDirectory("table-ldap")
     let server: SlapdServer
     var config: String { "\(directory)/ldap.conf" }
-    var stderr: String { "\(directory)/stderr.log" }
 
     /// One filter for every service of the fixture directory (scripts/servers/slapd.ldif).
     static let services = """
@@ -131,14 +133,6 @@ struct LDAPFixture {
         try TestEnvironment.write("# table-ldap test config\n\(lines)basedn \(server.baseDN)\n\(bind)\(body)\n", to: config, mode: 0o600)
     }
 
-    func start(tableName: String = "ldap", verbose: Bool = false) throws -> TableProcess {
-        try TableProcess(executable: TestEnvironment.binary("table-ldap"), tableName: tableName,
-                         arguments: (verbose ? ["-v"] : []) + [config], stderrPath: stderr)
-    }
-
-    func log() -> String { (try? TestEnvironment.readText(stderr)) ?? "" }
-
-    func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
 }
 
 /// Sends requests until one answers `expected` (a recovering server, backoff), at most

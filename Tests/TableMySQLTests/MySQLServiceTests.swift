@@ -14,12 +14,7 @@ struct MySQLTests {}
     }
 }
 
-extension MySQLFixture: SQLTableFixture {
-    static var placeholder: String { "?" }
-}
-
-/// The service tests table-postgres and table-mysql share (SQLServiceChecks), on this
-/// backend's fixture.
+/// The service tests the SQL backends share (SQLServiceChecks), on this backend's fixture.
 extension MySQLTests {
     typealias Checks = SQLServiceChecks<MySQLFixture>
 
@@ -37,6 +32,10 @@ extension MySQLTests {
 
     @Test func nullEmptyAndBadValuesAreErrorsOrSkipped() throws {
         try Checks.nullEmptyAndBadValuesAreErrorsOrSkipped()
+    }
+
+    @Test func servicesWithoutAQueryAndUnknownServicesAnswerError() throws {
+        try Checks.servicesWithoutAQueryAndUnknownServicesAnswerError()
     }
 
     @Test func hostileKeysAreBoundNotInterpolated() throws {

@@ -14,12 +14,7 @@ struct PostgresTests {}
     }
 }
 
-extension PostgresFixture: SQLTableFixture {
-    static var placeholder: String { "$1" }
-}
-
-/// The service tests table-postgres and table-mysql share (SQLServiceChecks), on this
-/// backend's fixture.
+/// The service tests the SQL backends share (SQLServiceChecks), on this backend's fixture.
 extension PostgresTests {
     typealias Checks = SQLServiceChecks<PostgresFixture>
 
@@ -40,6 +35,10 @@ extension PostgresTests {
 
     @Test func nullEmptyAndBadValuesAreErrorsOrSkipped() throws {
         try Checks.nullEmptyAndBadValuesAreErrorsOrSkipped()
+    }
+
+    @Test func servicesWithoutAQueryAndUnknownServicesAnswerError() throws {
+        try Checks.servicesWithoutAQueryAndUnknownServicesAnswerError()
     }
 
     @Test func hostileKeysAreBoundNotInterpolated() throws {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// Redis down, restarted and frozen, on the server kept for these tests (REDIS_FAULT_PORT).
 /// Serialized: they stop and freeze that server, and always restore it.
@@ -29,7 +30,7 @@ import TableDriver
             #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:16399"))
             #expect(seconds < 2)
         }
-        let check = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        let check = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
         #expect(check.status == 1)
         #expect(check.stderr.contains("cannot connect to redis at 127.0.0.1:16399"))
         // The server comes up on the configured address: the table follows after an update.
@@ -118,7 +119,7 @@ import TableDriver
             username smtpd
             """)
         defer { fixture.cleanUp() }
-        let result = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        let result = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
         #expect(result.status == 1)
         let c = fixture.config
         #expect(result.stderr == """
@@ -135,14 +136,14 @@ import TableDriver
     @Test func sentinelCannotBeMixedWithFixedServers() throws {
         let fixture = try RedisFixture("sentinel_master tables\nmaster 10.0.0.1\nsentinel nohost\n")
         defer { fixture.cleanUp() }
-        let result = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        let result = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
         #expect(result.status == 1)
         #expect(result.stderr.contains(":2: \"master\" cannot be combined with \"sentinel_master\""))
         #expect(result.stderr.contains(":3: \"sentinel\" must be host:port"))
     }
 
     @Test func missingFileExitsWithAMessage() throws {
-        let result = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), argv0: "users", ["/nonexistent/redis.conf"])
+        let result = try TestEnvironment.capture(RedisFixture.binary, argv0: "users", ["/nonexistent/redis.conf"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("/nonexistent/redis.conf: cannot read configuration: No such file or directory"))
     }

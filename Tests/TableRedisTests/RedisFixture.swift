@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// The Redis servers `scripts/servers/redis.sh` started, and a table-redis process on a
 /// config of the test's own. Each suite uses its own database number, so suites can run in
@@ -39,25 +40,19 @@ enum RedisServers {
 }
 
 /// A private directory with a config file and the table's stderr log.
-struct RedisFixture {
+struct RedisFixture: TableFixture {
+    static let program = "table-redis"
+    static let tableName = "users"
     let directory = TestEnvironment.makeTemporaryDirectory("table-redis")
     var config: String { "\(directory)/redis.conf" }
-    var stderr: String { "\(directory)/stderr.log" }
 
     init(_ text: String, mode: mode_t = 0o600) throws {
         try TestEnvironment.write(text, to: config, mode: mode)
     }
 
-    func start(tableName: String = "users") throws -> TableProcess {
-        try TableProcess(executable: TestEnvironment.binary("table-redis"), tableName: tableName, arguments: [config], stderrPath: stderr)
-    }
-
     func rewrite(_ text: String) throws {
         try TestEnvironment.write(text, to: config, mode: 0o600)
     }
-
-    func log() -> String { (try? TestEnvironment.readText(stderr)) ?? "" }
-    func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
 }
 
 /// Fails the run when the servers are required (scripts/test.sh, CI) but were not started.
