@@ -33,25 +33,28 @@ struct SlapdServer: Sendable {
 }
 
 /// A private slapd for the tests that stop, restart or freeze it, so that the other suites
-/// keep their server: same script and data, its own directory and ports (13803, 13804).
+/// keep their server: same script and data, its own directory and ports (SLAPD_PRIVATE_PORT,
+/// SLAPD_PRIVATE_TLS_PORT of slapd.env).
 final class PrivateSlapd {
     let directory = TestEnvironment.makeTemporaryDirectory("table-ldap-slapd")
     let script: String
     let server: SlapdServer
+    let ports: (plain: String, tls: String)
 
     init(_ shared: SlapdServer) throws {
         script = shared.script
-        server = SlapdServer(url: "ldap://127.0.0.1:13803/", tlsURL: "ldaps://127.0.0.1:13804/",
+        ports = (TestEnvironment.variable("SLAPD_PRIVATE_PORT") ?? "13803", TestEnvironment.variable("SLAPD_PRIVATE_TLS_PORT") ?? "13804")
+        server = SlapdServer(url: "ldap://127.0.0.1:\(ports.plain)/", tlsURL: "ldaps://127.0.0.1:\(ports.tls)/",
                              caFile: "\(directory)/slapd/tls/ca.pem", otherCAFile: "\(directory)/slapd/tls/other-ca.pem",
                              baseDN: shared.baseDN, pidFile: "\(directory)/slapd/run/slapd.pid", script: shared.script)
         guard control("start") == 0, let pid = server.pid, kill(pid, 0) == 0 else {
-            throw DriverError("could not start a private slapd on port 13803 (is another one running?)")
+            throw DriverError("could not start a private slapd on port \(ports.plain) (is another one running?)")
         }
     }
 
     @discardableResult
     func control(_ command: String) -> Int32 {
-        Self.runWithDefaultSignals(["/usr/bin/env", "TABLES_TEST_DIR=\(directory)", "SLAPD_PORT=13803", "SLAPD_TLS_PORT=13804",
+        Self.runWithDefaultSignals(["/usr/bin/env", "TABLES_TEST_DIR=\(directory)", "SLAPD_PORT=\(ports.plain)", "SLAPD_TLS_PORT=\(ports.tls)",
                                     "bash", script, command])
     }
 

@@ -12,7 +12,8 @@
 #     freeze/thaw: SIGSTOP/SIGCONT the postmaster and every server process under it.
 set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
-PORT="${POSTGRES_TEST_PORT:-15401}"
+. "$(dirname "$0")/../lib/test-servers.sh"
+PORT="$POSTGRES_TEST_PORT"
 BIN=/usr/lib/postgresql/15/bin
 DIR="$TABLES_TEST_DIR/postgres"
 DATA="$DIR/data"

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Test servers for table-redis, all on 127.0.0.1 with fresh data under $TABLES_TEST_DIR/redis:
-#   - a plain redis-server on port 16300 (and a unix socket), for the service tests;
-#   - another on port 16301 that the fault tests restart and freeze;
-#   - a Sentinel setup for the failover test: primary 16310, replica 16311, sentinel 16320
-#     monitoring them as "tables".
-# Ports can be moved with REDIS_TEST_PORT, REDIS_TEST_FAULT_PORT, REDIS_TEST_PRIMARY_PORT,
-# REDIS_TEST_REPLICA_PORT, REDIS_TEST_SENTINEL_PORT (several checkouts on one machine).
+#   - a plain redis-server (REDIS_TEST_PORT, and a unix socket), for the service tests;
+#   - another (REDIS_TEST_FAULT_PORT) that the fault tests restart and freeze;
+#   - a Sentinel setup for the failover test: a primary, a replica and a sentinel
+#     monitoring them as "tables" (REDIS_TEST_{PRIMARY,REPLICA,SENTINEL}_PORT).
+# (Ports: scripts/lib/test-servers.sh.)
 # Usage: redis.sh start|stop
 # and, for the fault tests:
 #   redis.sh restart          the fault server's data saved, stopped and started again
@@ -18,11 +17,12 @@ set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 dir="$TABLES_TEST_DIR/redis"
-port="${REDIS_TEST_PORT:-16300}"
-fault_port="${REDIS_TEST_FAULT_PORT:-16301}"
-primary="${REDIS_TEST_PRIMARY_PORT:-16310}"
-replica="${REDIS_TEST_REPLICA_PORT:-16311}"
-sentinel="${REDIS_TEST_SENTINEL_PORT:-16320}"
+. "$(dirname "$0")/../lib/test-servers.sh"
+port="$REDIS_TEST_PORT"
+fault_port="$REDIS_TEST_FAULT_PORT"
+primary="$REDIS_TEST_PRIMARY_PORT"
+replica="$REDIS_TEST_REPLICA_PORT"
+sentinel="$REDIS_TEST_SENTINEL_PORT"
 . "$(dirname "$0")/../lib/processes.sh"
 
 pid_of() { [ -s "$1" ] && cat "$1" || true; }

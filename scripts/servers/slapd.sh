@@ -9,13 +9,16 @@
 #   slapd.sh freeze | thaw   SIGSTOP every thread of it and wait until all are stopped, SIGCONT
 #
 # Writes $TABLES_TEST_DIR/slapd.env with what the tests read. Environment:
-#   SLAPD_PORT (13801), SLAPD_TLS_PORT (13802), SLAPD_EXTRA_LDIF (more entries to load).
+#   SLAPD_PORT, SLAPD_TLS_PORT (scripts/lib/test-servers.sh), SLAPD_EXTRA_LDIF (more entries
+#   to load). slapd.env also gives SLAPD_PRIVATE_PORT and SLAPD_PRIVATE_TLS_PORT, where the
+#   LDAP fault tests start a slapd of their own with this script.
 set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib/processes.sh"
-port="${SLAPD_PORT:-13801}"
-tls_port="${SLAPD_TLS_PORT:-13802}"
+. "$here/../lib/test-servers.sh"
+port="$SLAPD_PORT"
+tls_port="$SLAPD_TLS_PORT"
 dir="$TABLES_TEST_DIR/slapd"
 pidfile="$dir/run/slapd.pid"
 url="ldap://127.0.0.1:$port/"
@@ -123,6 +126,8 @@ SLAPD_OTHER_CA_FILE=$dir/tls/other-ca.pem
 SLAPD_BASEDN=dc=example,dc=org
 SLAPD_PID_FILE=$pidfile
 SLAPD_SCRIPT=$here/slapd.sh
+SLAPD_PRIVATE_PORT=$SLAPD_PRIVATE_PORT
+SLAPD_PRIVATE_TLS_PORT=$SLAPD_PRIVATE_TLS_PORT
 ENV
     ;;
   resume)

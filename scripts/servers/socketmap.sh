@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
 # The socketmap test server (socketmap_server.py) for table-socketmap, with fresh sockets
 # under $TABLES_TEST_DIR/socketmap:
-#   line framing on a unix socket (upstream's protocol) and on 127.0.0.1:17000,
-#   netstring framing on a unix socket and on 127.0.0.1:17001;
+#   line framing on a unix socket (upstream's protocol) and on SOCKETMAP_TEST_LINE_PORT,
+#   netstring framing on a unix socket and on SOCKETMAP_TEST_NETSTRING_PORT;
 # and a second server that the fault tests restart and freeze (line on fault.sock,
-# netstring on 127.0.0.1:17002).
-# Ports can be moved with SOCKETMAP_TEST_LINE_PORT, SOCKETMAP_TEST_NETSTRING_PORT and
-# SOCKETMAP_TEST_FAULT_PORT (several checkouts on one machine).
+# netstring on SOCKETMAP_TEST_FAULT_PORT). (Ports: scripts/lib/test-servers.sh.)
 # Usage: socketmap.sh start|stop
 # and, for the fault tests, on the fault server only:
 #   socketmap.sh restart | halt | resume | freeze | thaw
@@ -17,9 +15,10 @@ set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="$TABLES_TEST_DIR/socketmap"
-line_port="${SOCKETMAP_TEST_LINE_PORT:-17000}"
-netstring_port="${SOCKETMAP_TEST_NETSTRING_PORT:-17001}"
-fault_port="${SOCKETMAP_TEST_FAULT_PORT:-17002}"
+. "$here/../lib/test-servers.sh"
+line_port="$SOCKETMAP_TEST_LINE_PORT"
+netstring_port="$SOCKETMAP_TEST_NETSTRING_PORT"
+fault_port="$SOCKETMAP_TEST_FAULT_PORT"
 python="$(command -v python3)"
 . "$here/../lib/processes.sh"
 [ -x /usr/bin/python3 ] && python=/usr/bin/python3
