@@ -13,36 +13,14 @@ import Glibc
 /// (SQLFaultChecks, shared with the other SQL backend): every request is answered, never
 /// wrongly, within the timeout (+ 1 s), and service resumes by itself.
 extension PostgresTests {
-    typealias Faults = SQLFaultChecks<PostgresFixture>
-
-    @Test func serverDownAtStartupThenStarted() throws {
-        try Faults.serverDownAtStartupThenStarted()
-    }
-
-    @Test func serverRestartedMidRunLosesNoRequest() throws {
-        try Faults.serverRestartedMidRunLosesNoRequest()
-    }
-
-    @Test func sessionsKilledByTheServerAreReplaced() throws {
-        try Faults.sessionsKilledByTheServerAreReplaced()
-    }
-
-    @Test func frozenServerAnswersErrorWithinTheTimeoutThenRecovers() throws {
-        try Faults.frozenServerAnswersErrorWithinTheTimeoutThenRecovers()
-    }
-
-    @Test func schemaChangesAreSurvived() throws {
-        try Faults.schemaChangesAreSurvived()
-    }
-
-    @Test func idleSessionsClosedByTheServerAreReplaced() throws {
-        try Faults.idleSessionsClosedByTheServerAreReplaced()
+    @Test(arguments: SQLFaultCheck.allCases) func fault(_ check: SQLFaultCheck) throws {
+        try check.run(on: PostgresFixture.self)
     }
 
     /// A host name that does not resolve, replies delayed by a proxy just under and just
     /// over the timeout, connections reset mid-request and while idle.
     @Test(arguments: FaultScenario.allCases) func networkFault(_ scenario: FaultScenario) throws {
-        try Faults.networkFault(scenario)
+        try SQLFaultChecks<PostgresFixture>.networkFault(scenario)
     }
 
     /// Several hosts: the first refuses, libpq goes on to the next.

@@ -13,6 +13,38 @@ package protocol SQLTableFixture: TableFixture {
     static var queries: String { get }
     /// A fixture on fresh test data whose config has `body` after its connection lines.
     init(_ body: String) throws
+    /// The answer to a key with a NUL in it: never cut short to "alice@example.org" (bound
+    /// with its length: `not-found`; refused where the client library takes C strings).
+    static var keyWithNULAnswer: String { get }
+    /// Checks of this backend's own after everyServiceFoundAndNotFound's, on its table.
+    static func moreServiceChecks(_ table: TableProcess) throws
+}
+
+extension SQLTableFixture {
+    package static var keyWithNULAnswer: String { "not-found" }
+    package static func moreServiceChecks(_ table: TableProcess) throws {}
+}
+
+/// The checks of SQLServiceChecks by name: each backend runs them all as one parameterized
+/// test, `@Test(arguments: SQLServiceCheck.allCases)`.
+package enum SQLServiceCheck: String, CaseIterable, Sendable {
+    case registersExactlyTheConfiguredServices, everyServiceFoundAndNotFound, fetchRotatesSortedAddressesLikeUpstream
+    case nullEmptyAndBadValuesAreErrorsOrSkipped, servicesWithoutAQueryAndUnknownServicesAnswerError
+    case hostileKeysAreBoundNotInterpolated, authVerifiesTheStoredHash, sixteenPipelinedRequestsAreAnsweredByID
+
+    package func run<Fixture: SQLTableFixture>(on fixture: Fixture.Type) throws {
+        typealias Checks = SQLServiceChecks<Fixture>
+        switch self {
+        case .registersExactlyTheConfiguredServices: try Checks.registersExactlyTheConfiguredServices()
+        case .everyServiceFoundAndNotFound: try Checks.everyServiceFoundAndNotFound(andThen: Fixture.moreServiceChecks)
+        case .fetchRotatesSortedAddressesLikeUpstream: try Checks.fetchRotatesSortedAddressesLikeUpstream()
+        case .nullEmptyAndBadValuesAreErrorsOrSkipped: try Checks.nullEmptyAndBadValuesAreErrorsOrSkipped()
+        case .servicesWithoutAQueryAndUnknownServicesAnswerError: try Checks.servicesWithoutAQueryAndUnknownServicesAnswerError()
+        case .hostileKeysAreBoundNotInterpolated: try Checks.hostileKeysAreBoundNotInterpolated(keyWithNUL: Fixture.keyWithNULAnswer)
+        case .authVerifiesTheStoredHash: try Checks.authVerifiesTheStoredHash()
+        case .sixteenPipelinedRequestsAreAnsweredByID: try Checks.sixteenPipelinedRequestsAreAnsweredByID()
+        }
+    }
 }
 
 extension SQLTableFixture {
