@@ -5,11 +5,12 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 # Where `make deb` puts the Debian packages (outside the source tree).
 DEBDIR ?= /tmp/opensmtpd-tables-deb
-BACKENDS = sqlite passwd postgres mysql ldap redis socketmap
+# The backends, as packaging/backends lists them.
+BACKENDS = $(shell awk '!/^#/ && NF { print $$1 }' packaging/backends)
 SWIFT ?= swift
 RELEASE_FLAGS = $(shell scripts/release-flags.sh)
 
-.PHONY: all build release test run bench bench-all soak install clean deps deb install-test e2e
+.PHONY: all build release check test run bench bench-all soak install clean deps deb install-test e2e
 
 all: build
 
@@ -22,7 +23,13 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
-# The whole test suite: installs what is missing and starts the test servers itself.
+# The contributor's loop: build, the test servers, every unit and integration test against
+# them; no sanitizers, soak or packages. TABLES_TEST_PORT_OFFSET=N moves the servers' ports.
+check:
+	scripts/check.sh
+
+# The whole suite, as CI runs it: installs what is missing, starts the test servers, then
+# check's tests, a soak slice, the sanitizers and the packaging tests (root).
 test:
 	scripts/test.sh
 
@@ -32,11 +39,11 @@ run: release
 
 # Prints requests/s, latency and memory of table-sqlite and table-passwd (10,000 users).
 bench: release
-	scripts/bench.sh
+	scripts/bench.sh sqlite passwd
 
 # The same for every backend, each against its own server on 127.0.0.1.
-bench-all: bench
-	for b in postgres mysql ldap redis socketmap; do scripts/bench-$$b.sh || exit 1; done
+bench-all: release
+	scripts/bench.sh all
 
 # The leak soak: 1,000,000 mixed requests per backend against its real server (about 10 min).
 soak: release

@@ -8,7 +8,7 @@
 #   -Xlinker --symbol-ordering-file=scripts/link/hot-functions.txt
 #
 # Each part saves resident memory in every table process, measured on table-postgres at
-# window 16 (`scripts/bench-postgres.sh`; peak RSS, MiB):
+# window 16 (`scripts/bench.sh postgres`; peak RSS, MiB):
 #   shared libstdc++, gold (before)                        15.1-15.5
 #   + static libstdc++                                     14.4-15.0
 #   + lld, relative relocations packed (DT_RELR)           14.5

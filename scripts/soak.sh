@@ -7,7 +7,7 @@
 # passes with every reply right, VmRSS growth < 1 MiB from the first to the last report and
 # no descriptor leaked.
 #
-# Usage: scripts/soak.sh [N] [BACKEND...]     (N defaults to 1000000; all seven backends)
+# Usage: scripts/soak.sh [N] [BACKEND...]     (N defaults to 1000000; every backend of packaging/backends)
 # Env:   SOAK_BUILD=debug    use the debug build (no release build; for short CI slices)
 #        SOAK_BIN=DIR        use the binaries already built in DIR (no build at all)
 #        SOAK_REPORT_EVERY   requests between reports (default 100000, or N/2 when smaller)
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 count="${1:-1000000}"
 shift || true
 backends=("$@")
-[ ${#backends[@]} -gt 0 ] || backends=(sqlite passwd postgres mysql ldap redis socketmap)
+[ ${#backends[@]} -gt 0 ] || mapfile -t backends < <(backend_names)
 every="${SOAK_REPORT_EVERY:-100000}"
 [ "$every" -le $((count / 2)) ] || every=$((count / 2))
 

@@ -1,38 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite, as the README gives it and .ci/run calls it:
+# The whole test suite, as the README gives it and .ci/run calls it (`make test`):
 # installs what is missing, starts every server the integration tests use on 127.0.0.1
-# (each in a fresh data directory), runs `swift test`, and stops the servers again.
+# (each in a fresh data directory, scripts/lib/test-servers.sh), runs `swift test`, a soak
+# slice, the sanitizers and the packaging tests (root), and stops the servers again.
+# The contributor's loop without the last three is scripts/check.sh (`make check`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh test
 
-export TABLES_TEST_DIR="${TABLES_TEST_DIR:-$(mktemp -d /tmp/opensmtpd-tables-test.XXXXXX)}"
-# Tests that need a server fail (instead of skipping) when it is not there.
-export TABLES_TEST_REQUIRE_SERVERS=1
-
-servers=()
-for script in scripts/servers/*.sh; do
-  [ -e "$script" ] || continue
-  servers+=("$script")
-done
-
-stop_servers() {
-  for script in "${servers[@]}"; do
-    bash "$script" stop || true
-  done
-}
-trap stop_servers EXIT
-
-for script in "${servers[@]}"; do
-  echo "starting $(basename "$script" .sh)"
-  bash "$script" start
-done
-# Each server script writes NAME.env with the variables its tests read.
-for env in "$TABLES_TEST_DIR"/*.env; do
-  [ -e "$env" ] || continue
-  set -a; . "$env"; set +a
-done
+. scripts/lib/test-servers.sh
+start_test_servers
 
 swift build
 swift test "$@"

@@ -37,6 +37,22 @@ public struct FaultTarget: Sendable {
     }
 }
 
+/// The scenarios of `FaultHarness`, by name: what a parameterized test runs on each backend.
+public enum FaultScenario: String, CaseIterable, Sendable {
+    case unresolvableHost, slowReplies, connectionReset
+
+    /// Runs this scenario on a fresh harness for `target` (see `FaultHarness.run`).
+    public func run(on target: FaultTarget) -> FaultReport {
+        FaultHarness.run(target) { harness in
+            switch self {
+            case .unresolvableHost: harness.unresolvableHost()
+            case .slowReplies: harness.slowReplies()
+            case .connectionReset: harness.connectionReset()
+            }
+        }
+    }
+}
+
 /// What a scenario saw: every broken promise, in words (empty when all went well), and the
 /// measured times worth recording.
 public struct FaultReport: Sendable, CustomStringConvertible {

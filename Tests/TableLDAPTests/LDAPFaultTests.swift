@@ -5,7 +5,7 @@ import Glibc
 import TableDriver
 
 /// slapd stopped, restarted and frozen under a running table-ldap. Each test runs its own
-/// private slapd (ports 13803/13804) and stops it at the end, so the shared one is untouched.
+/// private slapd (PrivateSlapd) and stops it at the end, so the shared one is untouched.
 @Suite(.serialized, .enabled(if: SlapdServer.available)) struct LDAPFaultTests {
     static let alice = "found|5001:5000:/var/vmail/alice"
 

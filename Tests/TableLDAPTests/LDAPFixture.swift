@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import TableDriver
+import TableTestSupport
 
 /// The slapd that `scripts/servers/slapd.sh start` runs for the tests (its slapd.env).
 struct SlapdServer: Sendable {
@@ -32,25 +33,28 @@ struct SlapdServer: Sendable {
 }
 
 /// A private slapd for the tests that stop, restart or freeze it, so that the other suites
-/// keep their server: same script and data, its own directory and ports (13803, 13804).
+/// keep their server: same script and data, its own directory and ports (SLAPD_PRIVATE_PORT,
+/// SLAPD_PRIVATE_TLS_PORT of slapd.env).
 final class PrivateSlapd {
     let directory = TestEnvironment.makeTemporaryDirectory("table-ldap-slapd")
     let script: String
     let server: SlapdServer
+    let ports: (plain: String, tls: String)
 
     init(_ shared: SlapdServer) throws {
         script = shared.script
-        server = SlapdServer(url: "ldap://127.0.0.1:13803/", tlsURL: "ldaps://127.0.0.1:13804/",
+        ports = (TestEnvironment.variable("SLAPD_PRIVATE_PORT") ?? "13803", TestEnvironment.variable("SLAPD_PRIVATE_TLS_PORT") ?? "13804")
+        server = SlapdServer(url: "ldap://127.0.0.1:\(ports.plain)/", tlsURL: "ldaps://127.0.0.1:\(ports.tls)/",
                              caFile: "\(directory)/slapd/tls/ca.pem", otherCAFile: "\(directory)/slapd/tls/other-ca.pem",
                              baseDN: shared.baseDN, pidFile: "\(directory)/slapd/run/slapd.pid", script: shared.script)
         guard control("start") == 0, let pid = server.pid, kill(pid, 0) == 0 else {
-            throw DriverError("could not start a private slapd on port 13803 (is another one running?)")
+            throw DriverError("could not start a private slapd on port \(ports.plain) (is another one running?)")
         }
     }
 
     @discardableResult
     func control(_ command: String) -> Int32 {
-        Self.runWithDefaultSignals(["/usr/bin/env", "TABLES_TEST_DIR=\(directory)", "SLAPD_PORT=13803", "SLAPD_TLS_PORT=13804",
+        Self.runWithDefaultSignals(["/usr/bin/env", "TABLES_TEST_DIR=\(directory)", "SLAPD_PORT=\(ports.plain)", "SLAPD_TLS_PORT=\(ports.tls)",
                                     "bash", script, command])
     }
 
@@ -79,22 +83,11 @@ final class PrivateSlapd {
 
     func stop() { control("stop") }
     func resume() { control("resume") }
-    /// Stops slapd with SIGSTOP and waits until the kernel reports it stopped; false when
-    /// there is no slapd to freeze.
+    /// SIGSTOP to slapd, returning once every thread of it is stopped (slapd.sh freeze):
+    /// false when there is no slapd to freeze.
     @discardableResult
-    func freeze() -> Bool {
-        guard let pid = server.pid, kill(pid, SIGSTOP) == 0 else { return false }
-        for _ in 0..<100 {
-            if let stat = try? TestEnvironment.readText("/proc/\(pid)/stat"),
-               let close = stat.lastIndex(of: ")"),
-               stat[stat.index(close, offsetBy: 2)] == "T" {
-                return true
-            }
-            usleep(10_000)
-        }
-        return false
-    }
-    func thaw() { if let pid = server.pid { kill(pid, SIGCONT) } }
+    func freeze() -> Bool { control("freeze") == 0 }
+    func thaw() { control("thaw") }
 
     deinit {
         thaw()
@@ -104,11 +97,12 @@ final class PrivateSlapd {
 }
 
 /// A table-ldap config in a fresh directory and a way to start table-ldap on it as smtpd does.
-struct LDAPFixture {
+struct LDAPFixture: TableFixture {
+    static let program = "table-ldap"
+    static let tableName = "ldap"
     let directory = TestEnvironment.makeTemporaryDirectory("table-ldap")
     let server: SlapdServer
     var config: String { "\(directory)/ldap.conf" }
-    var stderr: String { "\(directory)/stderr.log" }
 
     /// One filter for every service of the fixture directory (scripts/servers/slapd.ldif).
     static let services = """
@@ -142,14 +136,6 @@ struct LDAPFixture {
         try TestEnvironment.write("# table-ldap test config\n\(lines)basedn \(server.baseDN)\n\(bind)\(body)\n", to: config, mode: 0o600)
     }
 
-    func start(tableName: String = "ldap", verbose: Bool = false) throws -> TableProcess {
-        try TableProcess(executable: TestEnvironment.binary("table-ldap"), tableName: tableName,
-                         arguments: (verbose ? ["-v"] : []) + [config], stderrPath: stderr)
-    }
-
-    func log() -> String { (try? TestEnvironment.readText(stderr)) ?? "" }
-
-    func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
 }
 
 /// Sends requests until one answers `expected` (a recovering server, backoff), at most

@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// table-ldap at `-v` never logs a password (the service account's, an auth key's) or a
 /// stored hash: through credentials lookups, auth by bind (right and wrong passwords),
@@ -21,7 +22,7 @@ import TableDriver
         // Nothing listens on 18199 (this suite's own range): a directory that is down.
         let down = ["ldap://127.0.0.1:18199/"]
         let scenario = SecretScenario(
-            executable: TestEnvironment.binary("table-ldap"), config: fixture.config, log: fixture.stderr,
+            executable: LDAPFixture.binary, config: fixture.config, log: fixture.stderr,
             secrets: ["smtpdsecret", "Refused-Pass-42", "Down-Pass-43", "alicepass", "bobpass", "Wrong-Secret-7"] + Self.hashes,
             credentialKeys: ["alice", "bob"],
             authKeys: ["alice:alicepass", "bob:bobpass", "alice:Wrong-Secret-7"])

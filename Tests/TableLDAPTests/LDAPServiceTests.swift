@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// A failing test when the suite must run against slapd and slapd.env was not loaded.
 @Test func slapdIsThereWhenServersAreRequired() {
@@ -92,7 +93,7 @@ import TableDriver
     @Test func authByBindWithAFilter() throws {
         let fixture = try LDAPFixture()
         defer { fixture.cleanUp() }
-        let table = try fixture.start(verbose: true)
+        let table = try fixture.startVerbose()
         _ = try table.handshake()
         #expect(try table.request("check", "auth", key: "alice:alicepass") == "found")
         #expect(try table.request("check", "auth", key: "bob:bobpass") == "found")
@@ -288,7 +289,7 @@ import TableDriver
     @Test func commandLine() throws {
         let fixture = try LDAPFixture()
         defer { fixture.cleanUp() }
-        let binary = TestEnvironment.binary("table-ldap")
+        let binary = LDAPFixture.binary
         let ok = try TestEnvironment.capture(binary, ["-n", fixture.config])
         #expect(ok.status == 0)
         #expect(ok.stdout == "configuration OK (serves alias, domain, credentials, netaddr, userinfo, mailaddr, mailaddrmap, auth)\n")

@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// table-mysql at `-v` never logs a password (the server's, an auth key's) or a stored hash:
 /// through credentials and auth lookups, malformed lines, a password the server refuses, a
@@ -9,12 +10,12 @@ extension MySQLTests {
         let fixture = try MySQLFixture()
         defer { fixture.cleanUp() }
         let body = MySQLFixture.queries + "\nquery_auth SELECT password FROM credentials WHERE email = ?"
-        let refused = MySQLServer.connectionKeys.replacingPassword(with: "Refused-Pass-42")
+        let refused = MySQLFixture.connectionToTheServer.replacingPassword(with: "Refused-Pass-42")
         // Nothing listens on 18199 (this suite's own range): a server that is down.
-        let down = MySQLServer.connectionKeys.replacingPassword(with: "Down-Pass-43")
+        let down = MySQLFixture.connectionToTheServer.replacingPassword(with: "Down-Pass-43")
             .replacingPort(MySQLServer.port, with: "18199")
         let scenario = SecretScenario(
-            executable: TestEnvironment.binary("table-mysql"), config: fixture.config, log: fixture.stderr,
+            executable: MySQLFixture.binary, config: fixture.config, log: fixture.stderr,
             secrets: [MySQLServer.password, "Refused-Pass-42", "Down-Pass-43", "alice-secret", "bob-secret", "Wrong-Secret-7"] + SecretProbe.fixtureHashes,
             credentialKeys: ["alice@example.org", "bob@example.org"],
             authKeys: ["alice@example.org:alice-secret", "bob@example.org:bob-secret", "alice@example.org:Wrong-Secret-7"])

@@ -14,41 +14,9 @@ struct MySQLTests {}
     }
 }
 
-extension MySQLFixture: SQLTableFixture {
-    static var placeholder: String { "?" }
-}
-
-/// The service tests table-postgres and table-mysql share (SQLServiceChecks), on this
-/// backend's fixture.
+/// The service tests the SQL backends share (SQLServiceChecks), on this backend's fixture.
 extension MySQLTests {
-    typealias Checks = SQLServiceChecks<MySQLFixture>
-
-    @Test func registersExactlyTheConfiguredServices() throws {
-        try Checks.registersExactlyTheConfiguredServices()
-    }
-
-    @Test func everyServiceFoundAndNotFound() throws {
-        try Checks.everyServiceFoundAndNotFound()
-    }
-
-    @Test func fetchRotatesSortedAddressesLikeUpstream() throws {
-        try Checks.fetchRotatesSortedAddressesLikeUpstream()
-    }
-
-    @Test func nullEmptyAndBadValuesAreErrorsOrSkipped() throws {
-        try Checks.nullEmptyAndBadValuesAreErrorsOrSkipped()
-    }
-
-    @Test func hostileKeysAreBoundNotInterpolated() throws {
-        // The key is bound with its length: a NUL does not cut it short.
-        try Checks.hostileKeysAreBoundNotInterpolated(keyWithNUL: "not-found")
-    }
-
-    @Test func authVerifiesTheStoredHash() throws {
-        try Checks.authVerifiesTheStoredHash()
-    }
-
-    @Test func sixteenPipelinedRequestsAreAnsweredByID() throws {
-        try Checks.sixteenPipelinedRequestsAreAnsweredByID()
+    @Test(arguments: SQLServiceCheck.allCases) func service(_ check: SQLServiceCheck) throws {
+        try check.run(on: MySQLFixture.self)
     }
 }

@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 import TableDriver
+import TableTestSupport
 import TableProtocol
 
 /// The server loop under hostile input, on the real table-passwd binary.
@@ -9,7 +10,7 @@ import TableProtocol
         let directory = TestEnvironment.makeTemporaryDirectory("passwd-fuzz")
         defer { TestEnvironment.run(["rm", "-rf", directory]) }
         try TestEnvironment.write("alice:x:1:1::/h\nbob:y:2:2::/h\n", to: "\(directory)/passwd")
-        let table = try TableProcess(executable: TestEnvironment.binary("table-passwd"), tableName: "t",
+        let table = try TableProcess(executable: PasswdTests.Fixture.binary, tableName: "t",
                                      arguments: ["\(directory)/passwd"], stderrPath: "\(directory)/stderr")
         _ = try table.handshake()
         let iterations = getenv("TABLES_FUZZ_ITERATIONS").flatMap { Int(String(cString: $0)) } ?? 20_000

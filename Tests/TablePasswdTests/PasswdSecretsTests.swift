@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// table-passwd at `-v` never logs a password or a stored hash: through credentials and
 /// userinfo lookups, malformed lines carrying an auth key, a file that is gone, updates to
@@ -29,23 +30,23 @@ import TableDriver
         let fixture = try PasswdTests.Fixture(Self.file)
         defer { fixture.cleanUp() }
         let scenario = SecretScenario(
-            executable: TestEnvironment.binary("table-passwd"), config: fixture.path, log: fixture.stderr,
+            executable: PasswdTests.Fixture.binary, config: fixture.config, log: fixture.stderr,
             secrets: ["Plain-Pass-49", "Plain-Pass-50", "alice-secret", "bob-secret", Self.carolHash, "d574LmfMyQnEYNioegmw"] + SecretProbe.fixtureHashes,
             credentialKeys: ["alice", "bob", "carol@example.org", "dave@example.org", "erin"],
             authKeys: ["alice:alice-secret", "bob:bob-secret"])
 
         let answers = try scenario.serve(updates: [
-            { try TestEnvironment.write(Self.file + Self.broken, to: fixture.path) },
-            { TestEnvironment.run(["rm", "-f", fixture.path]) },
+            { try TestEnvironment.write(Self.file + Self.broken, to: fixture.config) },
+            { TestEnvironment.run(["rm", "-f", fixture.config]) },
         ])
         #expect(answers.allSatisfy { $0.hasPrefix("error|") }, "\(answers)")
-        try TestEnvironment.write(Self.file + Self.broken, to: fixture.path)
+        try TestEnvironment.write(Self.file + Self.broken, to: fixture.config)
         var commandLine = try scenario.commandLineLeaks()
         #expect(commandLine.leaks == [], "\(commandLine.output)")
-        TestEnvironment.run(["rm", "-f", fixture.path])
+        TestEnvironment.run(["rm", "-f", fixture.config])
         commandLine = try scenario.commandLineLeaks()
         #expect(commandLine.leaks == [], "\(commandLine.output)")
-        try TestEnvironment.write(Self.file, to: fixture.path)
+        try TestEnvironment.write(Self.file, to: fixture.config)
         commandLine = try scenario.commandLineLeaks()
         #expect(commandLine.leaks == [], "\(commandLine.output)")
 

@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// table-passwd spawned as smtpd spawns it, on real passwd-format files.
 @Suite struct PasswdTests {
@@ -21,21 +22,16 @@ import TableDriver
 
         """
 
-    struct Fixture {
+    /// A passwd file of the test's own; the table serves it.
+    struct Fixture: TableFixture {
+        static let program = "table-passwd"
+        static let tableName = "users"
         let directory = TestEnvironment.makeTemporaryDirectory("table-passwd")
-        var path: String { "\(directory)/passwd" }
-        var stderr: String { "\(directory)/stderr.log" }
+        var config: String { "\(directory)/passwd" }
 
         init(_ contents: String = PasswdTests.file) throws {
-            try TestEnvironment.write(contents, to: path)
+            try TestEnvironment.write(contents, to: config)
         }
-
-        func start() throws -> TableProcess {
-            try TableProcess(executable: TestEnvironment.binary("table-passwd"), tableName: "users", arguments: [path], stderrPath: stderr)
-        }
-
-        func log() -> String { (try? TestEnvironment.readText(stderr)) ?? "" }
-        func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
     }
 
     @Test func credentialsAndUserinfo() throws {
@@ -88,9 +84,9 @@ import TableDriver
         table.closeInput()
         #expect(table.wait() == 0)
         let log = fixture.log()
-        #expect(log.contains("table-passwd[users]: warning: \(fixture.path):6: the password of dave@example.org uses {PLAIN}, which smtpd cannot verify"))
-        #expect(log.contains("\(fixture.path):10: uid or gid of badid is not a number"))
-        #expect(log.contains("\(fixture.path):13: alice repeats line 2; the last one is used"))
+        #expect(log.contains("table-passwd[users]: warning: \(fixture.config):6: the password of dave@example.org uses {PLAIN}, which smtpd cannot verify"))
+        #expect(log.contains("\(fixture.config):10: uid or gid of badid is not a number"))
+        #expect(log.contains("\(fixture.config):13: alice repeats line 2; the last one is used"))
         #expect(!log.contains("$2b$"))
         #expect(!log.contains("{PLAIN}dave"))
     }
@@ -98,16 +94,16 @@ import TableDriver
     @Test func badFilesStopTheStartWithTheirLines() throws {
         let fixture = try Fixture("ok:x:1:1::/h\nno-colon-here\n:x:1:1::/h\n   \n" + "long:" + String(repeating: "x", count: 2100) + "\n")
         defer { fixture.cleanUp() }
-        let output = try TestEnvironment.capture(TestEnvironment.binary("table-passwd"), ["-n", fixture.path])
+        let output = try TestEnvironment.capture(PasswdTests.Fixture.binary, ["-n", fixture.config])
         #expect(output.status == 1)
         #expect(output.stderr == """
-            \(fixture.path):2: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'
-            \(fixture.path):3: empty user name
-            \(fixture.path):4: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'
-            \(fixture.path):5: line is longer than 2047 bytes
+            \(fixture.config):2: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'
+            \(fixture.config):3: empty user name
+            \(fixture.config):4: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'
+            \(fixture.config):5: line is longer than 2047 bytes
 
             """)
-        let missing = try TestEnvironment.capture(TestEnvironment.binary("table-passwd"), ["-n", "\(fixture.directory)/nope"])
+        let missing = try TestEnvironment.capture(PasswdTests.Fixture.binary, ["-n", "\(fixture.directory)/nope"])
         #expect(missing.status == 1)
         #expect(missing.stderr == "\(fixture.directory)/nope: cannot read passwd file: No such file or directory\n")
     }
@@ -117,13 +113,13 @@ import TableDriver
         defer { fixture.cleanUp() }
         let table = try fixture.start()
         _ = try table.handshake()
-        try TestEnvironment.write("frank:x:9:9::/home/frank\nbroken\n", to: fixture.path)
-        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.path):2: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'")
+        try TestEnvironment.write("frank:x:9:9::/home/frank\nbroken\n", to: fixture.config)
+        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):2: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'")
         #expect(try table.request("lookup", "userinfo", key: "bob") == "found|5001:5001:/var/vmail/bob")
         #expect(try table.request("lookup", "userinfo", key: "frank") == "not-found")
-        TestEnvironment.run(["rm", "-f", fixture.path])
-        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.path): cannot read passwd file"))
-        try TestEnvironment.write("frank:x:9:9::/home/frank\n", to: fixture.path)
+        TestEnvironment.run(["rm", "-f", fixture.config])
+        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read passwd file"))
+        try TestEnvironment.write("frank:x:9:9::/home/frank\n", to: fixture.config)
         #expect(try table.request("update") == "ok")
         #expect(try table.request("lookup", "userinfo", key: "frank") == "found|9:9:/home/frank")
         #expect(try table.request("lookup", "userinfo", key: "bob") == "not-found")
@@ -151,9 +147,9 @@ import TableDriver
         }
         #expect(expected.isEmpty)
 
-        let lookup = try TestEnvironment.capture(TestEnvironment.binary("table-passwd"), [fixture.path, "lookup", "userinfo", "ERIN@example.org"])
+        let lookup = try TestEnvironment.capture(PasswdTests.Fixture.binary, [fixture.config, "lookup", "userinfo", "ERIN@example.org"])
         #expect(lookup.status == 0 && lookup.stdout == "found|4294967295:4294967294:/home/erin\n")
-        let check = try TestEnvironment.capture(TestEnvironment.binary("table-passwd"), ["-n", fixture.path])
+        let check = try TestEnvironment.capture(PasswdTests.Fixture.binary, ["-n", fixture.config])
         #expect(check.status == 0 && check.stdout == "configuration OK (serves credentials, userinfo)\n")
     }
 }

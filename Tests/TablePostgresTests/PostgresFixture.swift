@@ -1,4 +1,6 @@
 import TableDriver
+import TableTestSupport
+import TableTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,57 +42,15 @@ enum PostgresServer {
     }
 }
 
-/// Fresh fixture tables in the test database, a config file naming them, and table-postgres
-/// started on it exactly as smtpd starts it.
-struct PostgresFixture {
+/// Fresh fixture tables (SQLTestData) in the test database, a config file naming them, and
+/// table-postgres started on it exactly as smtpd starts it.
+struct PostgresFixture: SQLServerFixture {
+    static let program = "table-postgres"
+    static let tableName = "virtuals"
+    static let placeholder = "$1"
+    static let product = "PostgreSQL"
     let directory: String
     var config: String { "\(directory)/postgres.conf" }
-    var stderr: String { "\(directory)/stderr.log" }
-
-    static let schema = #"""
-        DROP TABLE IF EXISTS domains, virtuals, credentials, users, senders, networks, relays, names;
-        CREATE TABLE domains (domain TEXT);
-        CREATE TABLE virtuals (email TEXT, destination TEXT);
-        CREATE TABLE credentials (email TEXT, password TEXT);
-        CREATE TABLE users (login TEXT, uid BIGINT, gid BIGINT, maildir TEXT);
-        CREATE TABLE senders (login TEXT, address TEXT);
-        CREATE TABLE networks (address TEXT);
-        CREATE TABLE relays (address TEXT);
-        CREATE TABLE names (address TEXT, name TEXT);
-        INSERT INTO domains VALUES ('example.org'), ('example.net'), (NULL), ('');
-        INSERT INTO virtuals VALUES
-            ('postmaster@example.org', 'alice@example.org'),
-            ('postmaster@example.org', NULL),
-            ('postmaster@example.org', ''),
-            ('postmaster@example.org', 'bob@example.org'),
-            ('alice@example.org', 'vmail'),
-            ('@example.net', 'alice@example.org'),
-            ('nullonly@example.org', NULL),
-            ('crlf@example.org', 'evil' || chr(13) || chr(10) || 'lookup-result|x|found|y'),
-            ('big@example.org', repeat('x', 3000)),
-            ('long@example.org', repeat('l', 2000)),
-            ('pipe|key', 'piped'),
-            ('%', 'percent'),
-            ('_', 'underscore'),
-            ('o''brien@example.org', 'quote'),
-            ('back\slash@example.org', 'backslash'),
-            ('éclair@example.org', 'utf8'),
-            (repeat('k', 1023), 'longest key');
-        INSERT INTO credentials VALUES
-            ('alice@example.org', '$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS'),
-            ('bob@example.org', '{BLF-CRYPT}$2b$08$Xb1UHCS7lvOaIcA/wS84Zuw/EnTHjcWtwjwZMIR0kiGn/nCBZgZtq'),
-            ('nopass@example.org', NULL),
-            ('empty@example.org', '');
-        INSERT INTO users VALUES
-            ('vmail', 5000, 5000, '/var/vmail'),
-            ('negative', -5, 0, '/h'),
-            ('nohome', 1, 1, NULL),
-            ('big', 4294967295, 4294967295, '/big');
-        INSERT INTO senders VALUES ('alice@example.org', 'alice@example.org'), ('alice@example.org', '@example.net');
-        INSERT INTO networks VALUES ('127.0.0.1'), ('[::1]');
-        INSERT INTO relays VALUES ('192.0.2.3'), ('192.0.2.1'), ('192.0.2.2'), ('192.0.2.1');
-        INSERT INTO names VALUES ('192.0.2.1', 'mx.example.org');
-        """#
 
     static let queries = """
         query_alias SELECT destination FROM virtuals WHERE email = $1
@@ -106,26 +66,42 @@ struct PostgresFixture {
         fetch_source_refresh 2
         """
 
-    /// The timeout the fixture's config sets (seconds): fault tests bound answers by it + 1.
     static let timeout = 2.0
 
     init(_ body: String = Self.queries) throws {
         directory = TestEnvironment.makeTemporaryDirectory("table-postgres")
-        try PostgresServer.sql(Self.schema)
+        try PostgresServer.sql(SQLTestData.script(.postgres))
         try writeConfig(body)
     }
 
-    /// Writes the config: conninfo, timeout, then `body` (mode 0600: it holds a password).
-    func writeConfig(_ body: String, conninfo: String = PostgresServer.conninfo) throws {
-        try TestEnvironment.write("# test config\nconninfo \(conninfo)\ntimeout \(Int(Self.timeout))\n\(body)\n", to: config, mode: 0o600)
+    func writeConfig(_ body: String, connection: String) throws {
+        try TestEnvironment.write("# test config\n\(connection)\ntimeout \(Int(Self.timeout))\n\(body)\n", to: config, mode: 0o600)
     }
 
-    func start(tableName: String = "virtuals", arguments: [String]? = nil) throws -> TableProcess {
-        try TableProcess(executable: TestEnvironment.binary("table-postgres"), tableName: tableName,
-                         arguments: arguments ?? [config], stderrPath: stderr)
+    /// Writes the config with another conninfo.
+    func writeConfig(_ body: String, conninfo: String) throws {
+        try writeConfig(body, connection: "conninfo \(conninfo)")
     }
 
-    func log() -> String { (try? TestEnvironment.readText(stderr)) ?? "" }
+    static var server: ServerControl { PostgresServer.control }
+    static var serverPort: Int { Int(PostgresServer.port) ?? 0 }
 
-    func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
+    static let connection: @Sendable (_ host: String, _ port: Int) -> String = { host, port in
+        "conninfo host=\(host) port=\(port) dbname=\(PostgresServer.value("DATABASE")) user=\(PostgresServer.value("USER")) password=\(PostgresServer.password)"
+    }
+
+    static func endSessions() throws {
+        try PostgresServer.superuserSQL("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(PostgresServer.value("USER"))' AND pid <> pg_backend_pid();")
+    }
+
+    static func widenTheNameColumn() throws {
+        try PostgresServer.sql("ALTER TABLE names ALTER COLUMN name TYPE varchar(200);")
+    }
+
+    /// idle_session_timeout for the test user.
+    static func closeIdleSessionsSoon() throws -> (wait: Double, restore: () -> Void) {
+        let user = PostgresServer.value("USER")
+        try PostgresServer.superuserSQL("ALTER ROLE \(user) SET idle_session_timeout = '500ms';")
+        return (1.2, { try? PostgresServer.superuserSQL("ALTER ROLE \(user) RESET idle_session_timeout;") })
+    }
 }

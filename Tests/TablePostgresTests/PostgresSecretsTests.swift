@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// table-postgres at `-v` never logs a password (the conninfo's, an auth key's) or a stored
 /// hash: through credentials and auth lookups, malformed lines, a password the server
@@ -19,7 +20,7 @@ extension PostgresTests {
         let unparsable = good.replacing("password=\(PostgresServer.password)", with: "password=Spaced Pass-44")
         let uri = "postgresql://\(PostgresServer.value("USER")):Uri-Pass-45@127.0.0.1:18199/\(PostgresServer.value("DATABASE"))"
         let scenario = SecretScenario(
-            executable: TestEnvironment.binary("table-postgres"), config: fixture.config, log: fixture.stderr,
+            executable: PostgresFixture.binary, config: fixture.config, log: fixture.stderr,
             secrets: [PostgresServer.password, "Refused-Pass-42", "Down-Pass-43", "Pass-44", "Uri-Pass-45",
                       "alice-secret", "bob-secret", "Wrong-Secret-7"] + SecretProbe.fixtureHashes,
             credentialKeys: ["alice@example.org", "bob@example.org"],

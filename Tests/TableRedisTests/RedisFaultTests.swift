@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// Redis down, restarted and frozen, on the server kept for these tests (REDIS_FAULT_PORT).
 /// Serialized: they stop and freeze that server, and always restore it.
@@ -29,7 +30,7 @@ import TableDriver
             #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:16399"))
             #expect(seconds < 2)
         }
-        let check = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        let check = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
         #expect(check.status == 1)
         #expect(check.stderr.contains("cannot connect to redis at 127.0.0.1:16399"))
         // The server comes up on the configured address: the table follows after an update.
@@ -40,11 +41,9 @@ import TableDriver
     }
 
     @Test func serverStoppedAtStartupThenStarted() throws {
-        let pid = try RedisServers.pid(RedisServers.faultPIDFile!)
-        kill(pid, SIGKILL)
-        var waited = 0
-        while kill(pid, 0) == 0 && waited < 50 { usleep(100_000); waited += 1 }
-        defer { TestEnvironment.run(["bash", RedisServers.script!, "restart"]) }
+        let server = try RedisServers.control()
+        try server.halt()
+        defer { try? server.resume() }
         let fixture = try RedisFixture(config(port: port))
         defer { fixture.cleanUp() }
         let table = try fixture.start()
@@ -52,7 +51,7 @@ import TableDriver
         let (reply, seconds) = try timed(table, "alias", "root")
         #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:\(port)"))
         #expect(seconds < 1 + 1)
-        #expect(TestEnvironment.run(["bash", RedisServers.script!, "restart"]) == 0)
+        try server.resume()
         RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
         // Served again within the reconnect backoff, without an update or a restart.
         var answer = ""
@@ -72,7 +71,7 @@ import TableDriver
         let table = try fixture.start()
         _ = try table.handshake()
         #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
-        #expect(TestEnvironment.run(["bash", RedisServers.script!, "restart"]) == 0)
+        try RedisServers.control().restart()
         // The old connection is dead; the request is sent again on a new one, answered once.
         #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
         #expect(try table.request("check", "alias", key: "root") == "found")
@@ -86,15 +85,15 @@ import TableDriver
         let table = try fixture.start()
         _ = try table.handshake()
         #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
-        let pid = try RedisServers.pid(RedisServers.faultPIDFile!)
-        kill(pid, SIGSTOP)
-        defer { kill(pid, SIGCONT) }
+        let server = try RedisServers.control()
+        try server.freeze()
+        defer { try? server.thaw() }
         for _ in 0..<3 {
             let (reply, seconds) = try timed(table, "alias", "root")
             #expect(reply.hasPrefix("error|"))
             #expect(seconds < 1 + 1, "answered after \(seconds) s with timeout 1")
         }
-        kill(pid, SIGCONT)
+        try server.thaw()
         // Back within the reconnect backoff (at most 1 s).
         var reply = ""
         let deadline = monotonicNow() + 5
@@ -120,7 +119,7 @@ import TableDriver
             username smtpd
             """)
         defer { fixture.cleanUp() }
-        let result = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        let result = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
         #expect(result.status == 1)
         let c = fixture.config
         #expect(result.stderr == """
@@ -137,14 +136,14 @@ import TableDriver
     @Test func sentinelCannotBeMixedWithFixedServers() throws {
         let fixture = try RedisFixture("sentinel_master tables\nmaster 10.0.0.1\nsentinel nohost\n")
         defer { fixture.cleanUp() }
-        let result = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        let result = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
         #expect(result.status == 1)
         #expect(result.stderr.contains(":2: \"master\" cannot be combined with \"sentinel_master\""))
         #expect(result.stderr.contains(":3: \"sentinel\" must be host:port"))
     }
 
     @Test func missingFileExitsWithAMessage() throws {
-        let result = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), argv0: "users", ["/nonexistent/redis.conf"])
+        let result = try TestEnvironment.capture(RedisFixture.binary, argv0: "users", ["/nonexistent/redis.conf"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("/nonexistent/redis.conf: cannot read configuration: No such file or directory"))
     }
@@ -214,9 +213,9 @@ import TableDriver
         try #require(current != old, "no failover within 30 s")
         // Freeze the old primary: answers can only come from the new one.
         let index = try #require(RedisServers.sentinelNodePorts.firstIndex(of: old))
-        let pid = try RedisServers.pid(RedisServers.sentinelNodePIDFiles[index])
-        kill(pid, SIGSTOP)
-        defer { kill(pid, SIGCONT) }
+        let node = try RedisServers.control(server: "node\(index + 1)")
+        try node.freeze()
+        defer { try? node.thaw() }
         var reply = ""
         let deadline = monotonicNow() + 15
         while monotonicNow() < deadline {
@@ -227,7 +226,7 @@ import TableDriver
             usleep(200_000)
         }
         #expect(reply == "found|replicated")
-        kill(pid, SIGCONT)
+        try node.thaw()
         // Leave the pair healthy for the next run: the old primary resyncs as a replica.
         let resync = monotonicNow() + 15
         while monotonicNow() < resync {

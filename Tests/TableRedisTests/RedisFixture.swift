@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// The Redis servers `scripts/servers/redis.sh` started, and a table-redis process on a
 /// config of the test's own. Each suite uses its own database number, so suites can run in
@@ -11,15 +12,13 @@ enum RedisServers {
     static let port = TestEnvironment.variable("REDIS_PORT")
     static let socket = TestEnvironment.variable("REDIS_SOCKET")
     static let faultPort = TestEnvironment.variable("REDIS_FAULT_PORT")
-    static let faultPIDFile = TestEnvironment.variable("REDIS_FAULT_PIDFILE")
     static let script = TestEnvironment.variable("REDIS_SCRIPT")
     static let sentinelPort = TestEnvironment.variable("REDIS_SENTINEL_PORT")
     static let sentinelMaster = TestEnvironment.variable("REDIS_SENTINEL_MASTER")
     static let sentinelNodePorts = TestEnvironment.variable("REDIS_SENTINEL_NODE_PORTS")?.split(separator: ",").map(String.init) ?? []
-    static let sentinelNodePIDFiles = TestEnvironment.variable("REDIS_SENTINEL_NODE_PIDFILES")?.split(separator: ",").map(String.init) ?? []
 
     static var available: Bool { port != nil && socket != nil }
-    static var faultAvailable: Bool { faultPort != nil && faultPIDFile != nil && script != nil }
+    static var faultAvailable: Bool { faultPort != nil && script != nil }
     static var sentinelAvailable: Bool { sentinelPort != nil && sentinelMaster != nil && sentinelNodePorts.count == 2 }
 
     /// Runs redis-cli against a port and database; returns its exit status.
@@ -34,32 +33,26 @@ enum RedisServers {
         try TestEnvironment.capture("/usr/bin/redis-cli", ["-p", port, "-n", String(database)] + arguments).stdout
     }
 
-    static func pid(_ pidFile: String) throws -> pid_t {
-        let text = try TestEnvironment.readText(pidFile).filter(\.isNumber)
-        return try #require(pid_t(text))
+    /// A server of redis.sh: the fault server, or `node1`/`node2` of the Sentinel pair.
+    static func control(server: String? = nil) throws -> ServerControl {
+        ServerControl(script: try #require(script), server: server)
     }
 }
 
 /// A private directory with a config file and the table's stderr log.
-struct RedisFixture {
+struct RedisFixture: TableFixture {
+    static let program = "table-redis"
+    static let tableName = "users"
     let directory = TestEnvironment.makeTemporaryDirectory("table-redis")
     var config: String { "\(directory)/redis.conf" }
-    var stderr: String { "\(directory)/stderr.log" }
 
     init(_ text: String, mode: mode_t = 0o600) throws {
         try TestEnvironment.write(text, to: config, mode: mode)
     }
 
-    func start(tableName: String = "users") throws -> TableProcess {
-        try TableProcess(executable: TestEnvironment.binary("table-redis"), tableName: tableName, arguments: [config], stderrPath: stderr)
-    }
-
     func rewrite(_ text: String) throws {
         try TestEnvironment.write(text, to: config, mode: 0o600)
     }
-
-    func log() -> String { (try? TestEnvironment.readText(stderr)) ?? "" }
-    func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
 }
 
 /// Fails the run when the servers are required (scripts/test.sh, CI) but were not started.

@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// table-redis at `-v` never logs a password (the config's AUTH password) or a stored hash:
 /// through credentials lookups, malformed lines carrying an auth key, a password the server
@@ -29,7 +30,7 @@ import TableDriver
         let fixture = try RedisFixture(good)
         defer { fixture.cleanUp() }
         let scenario = SecretScenario(
-            executable: TestEnvironment.binary("table-redis"), config: fixture.config, log: fixture.stderr,
+            executable: RedisFixture.binary, config: fixture.config, log: fixture.stderr,
             secrets: ["Right-Pass-46", "Refused-Pass-42", "Unset-Pass-47", "Down-Pass-43", "alice-secret", "bob-secret"] + SecretProbe.fixtureHashes,
             credentialKeys: ["alice", "bob"],
             authKeys: ["alice:alice-secret", "bob:bob-secret"])

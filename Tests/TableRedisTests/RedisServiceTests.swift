@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// table-redis against the real redis-server: every service, every reply shape, hostile keys.
 @Suite(.enabled(if: RedisServers.available)) struct RedisServiceTests {
@@ -171,7 +172,7 @@ import TableDriver
         let table = try fixture.start()
         _ = try table.handshake()
         #expect(try table.request("lookup", "alias", key: "root") == "found|from-replica")
-        let check = try TestEnvironment.capture(TestEnvironment.binary("table-redis"), ["-n", fixture.config])
+        let check = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
         #expect(check.status == 0)
         #expect(check.stdout == "configuration OK (serves alias, domain, credentials, netaddr, userinfo, source, mailaddr, addrname)\n")
 

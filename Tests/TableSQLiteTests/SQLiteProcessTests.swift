@@ -1,35 +1,10 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// The process around the queries: start-up checks, update, pipelining, end of input,
 /// malformed lines and the command line.
 @Suite struct SQLiteProcessTests {
-    @Test func sixteenPipelinedRequestsAreAnsweredByID() throws {
-        let fixture = try SQLiteFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        let keys = ["postmaster@example.org", "alice@example.org", "@example.net", "nobody@example.org"]
-        var expected: [String: String] = [:]
-        var batch: [UInt8] = []
-        for index in 0..<16 {
-            let id = table.makeID()
-            let key = keys[index % keys.count]
-            expected[id] = ["found|alice@example.org, bob@example.org", "found|vmail", "found|alice@example.org", "not-found"][index % keys.count]
-            batch += table.requestLine("lookup", service: "alias", id: id, key: Array(key.utf8)) + [0x0a]
-        }
-        try table.send(batch)
-        for _ in 0..<16 {
-            let line = try #require(try table.readLine())
-            let fields = line.split(separator: "|", maxSplits: 2).map(String.init)
-            #expect(fields[0] == "lookup-result")
-            let removed = expected.removeValue(forKey: fields[1])
-            let answer = try #require(removed, "unexpected or repeated id in \(line)")
-            #expect(fields[2] == answer)
-        }
-        #expect(expected.isEmpty)
-    }
-
     @Test func malformedLinesNeverStopTheTable() throws {
         let fixture = try SQLiteFixture()
         defer { fixture.cleanUp() }
@@ -115,19 +90,13 @@ import TableDriver
             fetch_source_refresh many
             query_userinfo
             """)
-        let table = try fixture.start()
-        #expect(throws: (any Error).self) { try table.handshake() }
-        #expect(table.wait() == 1)
-        let log = fixture.log()
         let path = fixture.config
-        for expected in [
+        try fixture.expectStartRefused(naming: [
             "\(path):3: unknown keyword \"query_virtuals\"",
             "\(path):6: duplicate keyword \"query_domain\" (first given on line 5)",
             "\(path):7: \"fetch_source_refresh\" must be a whole number from 0 to 2147483647, not \"many\"",
             "\(path):8: missing value for \"query_userinfo\"",
-        ] {
-            #expect(log.contains(expected), "missing: \(expected)\nlog: \(log)")
-        }
+        ])
     }
 
     @Test func statementsAreCheckedAtLoad() throws {
@@ -140,7 +109,7 @@ import TableDriver
             fetch_source SELECT address FROM relays WHERE address = ?
             query_netaddr SELEKT address FROM networks WHERE address = ?
             """)
-        let output = try TestEnvironment.capture(TestEnvironment.binary("table-sqlite"), ["-n", fixture.config])
+        let output = try TestEnvironment.capture(SQLiteFixture.binary, ["-n", fixture.config])
         #expect(output.status == 1)
         let path = fixture.config
         #expect(output.stderr == """
@@ -157,48 +126,16 @@ import TableDriver
         let fixture = try SQLiteFixture()
         defer { fixture.cleanUp() }
         try fixture.writeConfig("query_domain SELECT 1 WHERE ? = 'x'", dbpath: "\(fixture.directory)/missing.db")
-        let output = try TestEnvironment.capture(TestEnvironment.binary("table-sqlite"), ["-n", fixture.config])
+        let output = try TestEnvironment.capture(SQLiteFixture.binary, ["-n", fixture.config])
         #expect(output.status == 1)
         #expect(output.stderr == "\(fixture.config):2: cannot open database \(fixture.directory)/missing.db: unable to open database file\n")
         #expect(TestEnvironment.run(["test", "-e", "\(fixture.directory)/missing.db"]) != 0)
     }
 
-    @Test func commandLine() throws {
-        let fixture = try SQLiteFixture()
-        defer { fixture.cleanUp() }
-        let binary = TestEnvironment.binary("table-sqlite")
-        let check = try TestEnvironment.capture(binary, ["-n", fixture.config])
-        #expect(check.status == 0)
-        #expect(check.stdout == "configuration OK (serves alias, domain, credentials, netaddr, userinfo, source, mailaddr, addrname, mailaddrmap)\n")
-
-        let found = try TestEnvironment.capture(binary, [fixture.config, "lookup", "alias", "PostMaster@Example.ORG"])
-        #expect(found.status == 0)
-        #expect(found.stdout == "found|alice@example.org, bob@example.org\n")
-        let missing = try TestEnvironment.capture(binary, [fixture.config, "check", "domain", "example.com"])
-        #expect(missing.status == 1)
-        #expect(missing.stdout == "not-found\n")
-        let failed = try TestEnvironment.capture(binary, [fixture.config, "lookup", "alias", "crlf@example.org"])
-        #expect(failed.status == 2)
-        #expect(failed.stdout == "error|value contains a line break\n")
-        let fetched = try TestEnvironment.capture(binary, [fixture.config, "fetch", "source"])
-        #expect(fetched.stdout == "found|192.0.2.1\n")
-
-        let version = try TestEnvironment.capture(binary, ["--version"])
-        #expect(version.status == 0 && version.stdout.hasPrefix("table-sqlite (opensmtpd-tables) "))
-        let help = try TestEnvironment.capture(binary, ["-h"])
-        #expect(help.status == 0 && help.stdout.contains("usage: table-sqlite"))
-        let noArgument = try TestEnvironment.capture(binary, [])
-        #expect(noArgument.status == 1 && noArgument.stderr.contains("missing CONFIG"))
-        let badOption = try TestEnvironment.capture(binary, ["-x", fixture.config])
-        #expect(badOption.status == 1 && badOption.stderr.contains("unknown option -x"))
-        let badService = try TestEnvironment.capture(binary, [fixture.config, "lookup", "nosuch", "k"])
-        #expect(badService.status == 1 && badService.stderr.contains("unknown service \"nosuch\""))
-    }
-
     @Test func logLinesNameTheProgramAndTheTable() throws {
         let fixture = try SQLiteFixture()
         defer { fixture.cleanUp() }
-        let table = try fixture.start(tableName: "virtuals", arguments: ["-v", fixture.config])
+        let table = try fixture.startVerbose()
         _ = try table.handshake()
         #expect(try table.request("lookup", "alias", key: "crlf@example.org") == "error|value contains a line break")
         #expect(try table.request("lookup", "credentials", key: "alice@example.org").hasPrefix("found|"))

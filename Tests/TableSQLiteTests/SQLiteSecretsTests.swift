@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// table-sqlite at `-v` never logs a password, an auth key or a stored hash: through
 /// credentials and auth lookups, malformed lines, a database that is gone, a broken update and
@@ -13,7 +14,7 @@ import TableDriver
         let fixture = try SQLiteFixture()
         defer { fixture.cleanUp() }
         try fixture.writeConfig(Self.body)
-        let table = try fixture.start(arguments: ["-v", fixture.config])
+        let table = try fixture.startVerbose()
         _ = try table.handshake()
         try SecretProbe.exercise(table, credentialKeys: ["alice@example.org", "bob@example.org"], authKeys: Self.authKeys)
 
@@ -31,7 +32,7 @@ import TableDriver
         #expect(SecretProbe.leaks(of: Self.secrets, in: log) == [], "\(log)")
 
         try fixture.writeConfig(Self.body)
-        let commands = try SecretProbe.leaksFromCommandLine(TestEnvironment.binary("table-sqlite"), config: fixture.config,
+        let commands = try SecretProbe.leaksFromCommandLine(SQLiteFixture.binary, config: fixture.config,
                                                             authKey: Self.authKeys[0], credentialKey: "alice@example.org", secrets: Self.secrets)
         #expect(commands.leaks == [], "\(commands.output)")
     }

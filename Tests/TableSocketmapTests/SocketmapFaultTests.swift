@@ -21,7 +21,7 @@ import TableDriver
             let table = try fixture.start()
             _ = try table.handshake()
             #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
-            #expect(TestEnvironment.run(["bash", SocketmapServers.script!, "restart"]) == 0)
+            try SocketmapServers.faultControl().restart()
             // The old connection is dead: the request goes again on a new one (upstream
             // failed this and every later request until smtpd restarted).
             #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
@@ -58,22 +58,22 @@ import TableDriver
     }
 
     @Test func frozenServerAnswersErrorWithinTheTimeout() throws {
+        let server = try SocketmapServers.faultControl()
         for text in configs() {
             let fixture = try SocketmapFixture(config: text)
             defer { fixture.cleanUp() }
             let table = try fixture.start()
             _ = try table.handshake()
             #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
-            let pid = try SocketmapServers.faultPID()
-            kill(pid, SIGSTOP)
-            defer { kill(pid, SIGCONT) }
+            try server.freeze()
+            defer { try? server.thaw() }
             for _ in 0..<2 {
                 let start = monotonicNow()
                 let reply = try table.request("lookup", "alias", key: "root")
-                #expect(reply.hasPrefix("error|socketmap: timed out"))
+                #expect(reply.hasPrefix("error|socketmap: timed out"), "\(reply)")
                 #expect(monotonicNow() - start < 1 + 1)
             }
-            kill(pid, SIGCONT)
+            try server.thaw()
             var reply = ""
             let deadline = monotonicNow() + 5
             while monotonicNow() < deadline {
@@ -90,15 +90,14 @@ import TableDriver
         defer { fixture.cleanUp() }
         let table = try fixture.start()
         _ = try table.handshake()
-        let pid = try SocketmapServers.faultPID()
-        kill(pid, SIGKILL)
-        var waited = 0
-        while kill(pid, 0) == 0 && waited < 50 { usleep(100_000); waited += 1 }
+        let server = try SocketmapServers.faultControl()
+        try server.halt()
+        defer { try? server.resume() }
         let start = monotonicNow()
         let reply = try table.request("lookup", "alias", key: "root")
         #expect(reply.hasPrefix("error|socketmap: cannot connect"), "\(reply)")
         #expect(monotonicNow() - start < 1)
-        #expect(TestEnvironment.run(["bash", SocketmapServers.script!, "restart"]) == 0)
+        try server.resume()
         var answer = ""
         let deadline = monotonicNow() + 5
         while monotonicNow() < deadline {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// The socketmap test servers `scripts/servers/socketmap.sh` started.
 enum SocketmapServers {
@@ -12,35 +13,32 @@ enum SocketmapServers {
     static let netstringPort = TestEnvironment.variable("SOCKETMAP_NETSTRING_PORT")
     static let faultSocket = TestEnvironment.variable("SOCKETMAP_FAULT_SOCKET")
     static let faultPort = TestEnvironment.variable("SOCKETMAP_FAULT_PORT")
-    static let faultPIDFile = TestEnvironment.variable("SOCKETMAP_FAULT_PIDFILE")
     static let script = TestEnvironment.variable("SOCKETMAP_SCRIPT")
 
     static var available: Bool { lineSocket != nil && netstringSocket != nil && linePort != nil && netstringPort != nil }
-    static var faultAvailable: Bool { faultSocket != nil && faultPort != nil && faultPIDFile != nil && script != nil }
+    static var faultAvailable: Bool { faultSocket != nil && faultPort != nil && script != nil }
 
-    static func faultPID() throws -> pid_t {
-        let text = try TestEnvironment.readText(faultPIDFile!).filter(\.isNumber)
-        return try #require(pid_t(text))
+    /// The fault server, through socketmap.sh: restart, halt, resume, freeze, thaw.
+    static func faultControl() throws -> ServerControl {
+        ServerControl(script: try #require(script))
     }
 }
 
 /// A table-socketmap process on a socket path or on a config file of the test's own.
-struct SocketmapFixture {
+struct SocketmapFixture: TableFixture {
+    static let program = "table-socketmap"
+    static let tableName = "aliases"
     let directory = TestEnvironment.makeTemporaryDirectory("table-socketmap")
     var config: String { "\(directory)/socketmap.conf" }
-    var stderr: String { "\(directory)/stderr.log" }
 
     init(config text: String? = nil) throws {
         if let text { try TestEnvironment.write(text, to: config) }
     }
 
-    func start(_ argument: String? = nil, tableName: String = "aliases") throws -> TableProcess {
-        try TableProcess(executable: TestEnvironment.binary("table-socketmap"), tableName: tableName,
-                         arguments: [argument ?? config], stderrPath: stderr)
+    /// The table started on a socket path instead of a config (upstream's form).
+    func start(_ socket: String, tableName: String = Self.tableName) throws -> TableProcess {
+        try start(tableName: tableName, arguments: [socket])
     }
-
-    func log() -> String { (try? TestEnvironment.readText(stderr)) ?? "" }
-    func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
 }
 
 /// Fails the run when the servers are required (scripts/test.sh, CI) but were not started.

@@ -1,5 +1,6 @@
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// table-socketmap at `-v` never logs a password or a stored hash: through credentials
 /// lookups (the test server holds alice's bcrypt hash), malformed lines carrying an auth key,
@@ -12,7 +13,7 @@ import TableDriver
         let fixture = try SocketmapFixture(config: good)
         defer { fixture.cleanUp() }
         let scenario = SecretScenario(
-            executable: TestEnvironment.binary("table-socketmap"), config: fixture.config, log: fixture.stderr,
+            executable: SocketmapFixture.binary, config: fixture.config, log: fixture.stderr,
             secrets: ["alice-secret", "bob-secret"] + SecretProbe.fixtureHashes,
             credentialKeys: ["alice", "big", "nobody"],
             authKeys: ["alice:alice-secret", "bob:bob-secret"])

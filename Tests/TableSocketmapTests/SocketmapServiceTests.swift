@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// table-socketmap against our socketmap server: both framings, unix and TCP, every reply.
 @Suite(.enabled(if: SocketmapServers.available)) struct SocketmapServiceTests {
@@ -119,7 +120,7 @@ import TableDriver
             #expect(fields[2] == answer)
         }
         #expect(expected.isEmpty)
-        let check = try TestEnvironment.capture(TestEnvironment.binary("table-socketmap"), ["-n", fixture.config])
+        let check = try TestEnvironment.capture(SocketmapFixture.binary, ["-n", fixture.config])
         #expect(check.status == 0)
         #expect(check.stdout.hasPrefix("configuration OK"))
     }
@@ -146,7 +147,7 @@ import TableDriver
     @Test func problemsAreReportedWithTheirLines() throws {
         let fixture = try SocketmapFixture(config: "protocol postfix\nsockets /x\ntimeout 0\nmap a b\n")
         defer { fixture.cleanUp() }
-        let result = try TestEnvironment.capture(TestEnvironment.binary("table-socketmap"), ["-n", fixture.config])
+        let result = try TestEnvironment.capture(SocketmapFixture.binary, ["-n", fixture.config])
         #expect(result.status == 1)
         let c = fixture.config
         #expect(result.stderr == """
@@ -168,7 +169,7 @@ import TableDriver
         let start = monotonicNow()
         #expect(try table.request("lookup", "alias", key: "root") == "error|socketmap: cannot connect to \(path): No such file or directory")
         #expect(monotonicNow() - start < 1)
-        let check = try TestEnvironment.capture(TestEnvironment.binary("table-socketmap"), ["-n", path])
+        let check = try TestEnvironment.capture(SocketmapFixture.binary, ["-n", path])
         #expect(check.status == 1)
         #expect(check.stderr.contains("No such file or directory"))
     }

@@ -1,14 +1,17 @@
 # Sourced by scripts/bench*.sh and scripts/soak.sh: each backend's real server with 10,000
-# users, private to the run, on its own port, and the table config that reaches it.
+# users, private to the run, on its own port (scripts/lib/test-servers.sh: *_BENCH_PORT),
+# and the table config that reaches it.
 #
 #   setup_NAME WORKDIR   start the server (if any), load the users, write the config(s);
 #                        sets `config` to the config file (or table argument) to use
 #   stop_NAME WORKDIR    stop that server (idempotent)
 #
-# NAME is sqlite, passwd, postgres, mysql, ldap, redis or socketmap. Servers: PostgreSQL
-# on ${POSTGRES_BENCH_PORT:-15402}, MariaDB on ${MARIADB_BENCH_PORT:-13302}, slapd on
-# 13811/13812, redis on ${PORT:-16340} (pinned to core 1), the socketmap server on
-# ${PORT:-17040} (pinned to core 1). The caller is in the repository's top directory.
+# NAME is a backend of packaging/backends (backend_names lists them). The redis and
+# socketmap servers are pinned to core 1. The caller is in the repository's top directory.
+. scripts/lib/test-servers.sh
+
+# The backends, one name a line, as packaging/backends lists them.
+backend_names() { awk '!/^#/ && NF { print $1 }' packaging/backends; }
 
 bench_users=10000
 bench_hash='$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS'
@@ -51,7 +54,7 @@ setup_postgres() { # WORKDIR
   local work=$1
   (
     export POSTGRES_TEST_TLS=no  # plain TCP, no TLS
-    export TABLES_TEST_DIR="$work" POSTGRES_TEST_PORT="${POSTGRES_BENCH_PORT:-15402}"
+    export TABLES_TEST_DIR="$work" POSTGRES_TEST_PORT="$POSTGRES_BENCH_PORT"
     bash scripts/servers/postgres.sh start
     set -a; . "$work/postgres.env"; set +a
     local conninfo="host=127.0.0.1 port=$POSTGRES_TEST_PORT dbname=$POSTGRES_TEST_DATABASE user=$POSTGRES_TEST_USER password=$POSTGRES_TEST_PASSWORD"
@@ -76,14 +79,14 @@ CONF
   config="$work/postgres.conf"
 }
 stop_postgres() { # WORKDIR
-  TABLES_TEST_DIR="$1" POSTGRES_TEST_PORT="${POSTGRES_BENCH_PORT:-15402}" bash scripts/servers/postgres.sh stop || true
+  TABLES_TEST_DIR="$1" POSTGRES_TEST_PORT="$POSTGRES_BENCH_PORT" bash scripts/servers/postgres.sh stop || true
 }
 
 setup_mysql() { # WORKDIR
   local work=$1
   (
     export MARIADB_TEST_TLS=no  # plain TCP, no TLS
-    export TABLES_TEST_DIR="$work" MARIADB_TEST_PORT="${MARIADB_BENCH_PORT:-13302}"
+    export TABLES_TEST_DIR="$work" MARIADB_TEST_PORT="$MARIADB_BENCH_PORT"
     bash scripts/servers/mariadb.sh start
     set -a; . "$work/mariadb.env"; set +a
     mariadb --no-defaults -h 127.0.0.1 -P "$MARIADB_TEST_PORT" -u "$MARIADB_TEST_USER" -p"$MARIADB_TEST_PASSWORD" "$MARIADB_TEST_DATABASE" <<SQL
@@ -109,7 +112,7 @@ CONF
   config="$work/mysql.conf"
 }
 stop_mysql() { # WORKDIR
-  TABLES_TEST_DIR="$1" MARIADB_TEST_PORT="${MARIADB_BENCH_PORT:-13302}" bash scripts/servers/mariadb.sh stop || true
+  TABLES_TEST_DIR="$1" MARIADB_TEST_PORT="$MARIADB_BENCH_PORT" bash scripts/servers/mariadb.sh stop || true
 }
 
 setup_ldap() { # WORKDIR
@@ -124,10 +127,10 @@ setup_ldap() { # WORKDIR
       printf 'dn: cn=user%d@example.org,ou=bench,dc=example,dc=org\nobjectClass: nisMailAlias\ncn: user%d@example.org\nrfc822MailMember: vmail\n\n' "$i" "$i"
     done
   } > "$work/bench.ldif"
-  TABLES_TEST_DIR="$work" SLAPD_PORT=13811 SLAPD_TLS_PORT=13812 SLAPD_EXTRA_LDIF="$work/bench.ldif" \
+  TABLES_TEST_DIR="$work" SLAPD_PORT=$SLAPD_BENCH_PORT SLAPD_TLS_PORT=$SLAPD_BENCH_TLS_PORT SLAPD_EXTRA_LDIF="$work/bench.ldif" \
     bash scripts/servers/slapd.sh start
   cat > "$work/ldap.conf" <<CONF
-url ldap://127.0.0.1:13811
+url ldap://127.0.0.1:$SLAPD_BENCH_PORT
 username cn=smtpd,dc=example,dc=org
 password smtpdsecret
 basedn ou=bench,dc=example,dc=org
@@ -144,11 +147,11 @@ CONF
   config="$work/ldap.conf"
 }
 stop_ldap() { # WORKDIR
-  TABLES_TEST_DIR="$1" SLAPD_PORT=13811 SLAPD_TLS_PORT=13812 bash scripts/servers/slapd.sh stop || true
+  TABLES_TEST_DIR="$1" SLAPD_PORT=$SLAPD_BENCH_PORT SLAPD_TLS_PORT=$SLAPD_BENCH_TLS_PORT bash scripts/servers/slapd.sh stop || true
 }
 
 setup_redis() { # WORKDIR
-  local work=$1 i port="${PORT:-16340}"
+  local work=$1 i port="$REDIS_BENCH_PORT"
   taskset -c 1 redis-server --bind 127.0.0.1 --port "$port" --dir "$work" --daemonize yes \
     --pidfile "$work/redis.pid" --logfile "$work/redis.log" --save "" --appendonly no
   for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -182,7 +185,7 @@ stop_redis() { # WORKDIR
 # Line framing on a unix socket (upstream's form: the table argument is the socket) in
 # `config`; netstrings over TCP in "$work/netstring.conf".
 setup_socketmap() { # WORKDIR
-  local work=$1 i port="${PORT:-17040}" python=python3
+  local work=$1 i port="$SOCKETMAP_BENCH_PORT" python=python3
   [ -x /usr/bin/python3 ] && python=/usr/bin/python3
   for ((i = 1; i <= bench_users; i++)); do
     echo "user$i@example.org vmail$i"
@@ -207,6 +210,6 @@ c_original_config() { # NAME WORKDIR
   if [ "$1" = mysql ]; then
     c_config="$2/mysql-c.conf"
     grep -v '^port ' "$config" > "$c_config"
-    export MYSQL_TCP_PORT="${MARIADB_BENCH_PORT:-13302}"
+    export MYSQL_TCP_PORT="$MARIADB_BENCH_PORT"
   fi
 }

@@ -13,7 +13,8 @@
 #     freeze/thaw: SIGSTOP/SIGCONT the server process.
 set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
-PORT="${MARIADB_TEST_PORT:-13301}"
+. "$(dirname "$0")/../lib/test-servers.sh"
+PORT="$MARIADB_TEST_PORT"
 DIR="$TABLES_TEST_DIR/mariadb"
 DATA="$DIR/data"
 SOCKET="$DIR/run/mariadb.sock"
@@ -25,7 +26,7 @@ DATABASE=mail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 TLS_DIR="$DIR/tls"
 . "$(dirname "$0")/../lib/tls-material.sh"
-. "$(dirname "$0")/../lib/freeze.sh"
+. "$(dirname "$0")/../lib/processes.sh"
 
 server_pid() { [ -f "$PIDFILE" ] && cat "$PIDFILE" || true; }
 admin() { mariadb-admin --no-defaults --socket="$SOCKET" -u root "$@"; }

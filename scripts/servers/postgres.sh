@@ -12,7 +12,8 @@
 #     freeze/thaw: SIGSTOP/SIGCONT the postmaster and every server process under it.
 set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
-PORT="${POSTGRES_TEST_PORT:-15401}"
+. "$(dirname "$0")/../lib/test-servers.sh"
+PORT="$POSTGRES_TEST_PORT"
 BIN=/usr/lib/postgresql/15/bin
 DIR="$TABLES_TEST_DIR/postgres"
 DATA="$DIR/data"
@@ -24,7 +25,7 @@ DATABASE=mail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 TLS_DIR="$DIR/tls"
 . "$(dirname "$0")/../lib/tls-material.sh"
-. "$(dirname "$0")/../lib/freeze.sh"
+. "$(dirname "$0")/../lib/processes.sh"
 
 as_postgres() { runuser -u postgres -- "$@"; }
 postmaster_pid() { [ -f "$DATA/postmaster.pid" ] && head -n 1 "$DATA/postmaster.pid" || true; }

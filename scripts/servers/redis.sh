@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # Test servers for table-redis, all on 127.0.0.1 with fresh data under $TABLES_TEST_DIR/redis:
-#   - a plain redis-server on port 16300 (and a unix socket), for the service tests;
-#   - another on port 16301 that the fault tests restart and freeze;
-#   - a Sentinel setup for the failover test: primary 16310, replica 16311, sentinel 16320
-#     monitoring them as "tables".
-# Ports can be moved with REDIS_TEST_PORT, REDIS_TEST_FAULT_PORT, REDIS_TEST_PRIMARY_PORT,
-# REDIS_TEST_REPLICA_PORT, REDIS_TEST_SENTINEL_PORT (several checkouts on one machine).
-# Usage: redis.sh start|stop|restart
-#   restart: saves the fault server's data, stops it and starts it again (fault tests).
+#   - a plain redis-server (REDIS_TEST_PORT, and a unix socket), for the service tests;
+#   - another (REDIS_TEST_FAULT_PORT) that the fault tests restart and freeze;
+#   - a Sentinel setup for the failover test: a primary, a replica and a sentinel
+#     monitoring them as "tables" (REDIS_TEST_{PRIMARY,REPLICA,SENTINEL}_PORT).
+# (Ports: scripts/lib/test-servers.sh.)
+# Usage: redis.sh start|stop
+# and, for the fault tests:
+#   redis.sh restart          the fault server's data saved, stopped and started again
+#   redis.sh halt | resume    the fault server killed (SIGKILL, as a crash), started again
+#   redis.sh freeze | thaw [fault|node1|node2]
+#     SIGSTOP every thread of that server (default: the fault server; node1 and node2 are
+#     the Sentinel pair) and wait until all are stopped (scripts/lib/processes.sh), SIGCONT.
 # Writes $TABLES_TEST_DIR/redis.env with the variables the tests read.
 set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 dir="$TABLES_TEST_DIR/redis"
-port="${REDIS_TEST_PORT:-16300}"
-fault_port="${REDIS_TEST_FAULT_PORT:-16301}"
-primary="${REDIS_TEST_PRIMARY_PORT:-16310}"
-replica="${REDIS_TEST_REPLICA_PORT:-16311}"
-sentinel="${REDIS_TEST_SENTINEL_PORT:-16320}"
+. "$(dirname "$0")/../lib/test-servers.sh"
+port="$REDIS_TEST_PORT"
+fault_port="$REDIS_TEST_FAULT_PORT"
+primary="$REDIS_TEST_PRIMARY_PORT"
+replica="$REDIS_TEST_REPLICA_PORT"
+sentinel="$REDIS_TEST_SENTINEL_PORT"
+. "$(dirname "$0")/../lib/processes.sh"
 
 pid_of() { [ -s "$1" ] && cat "$1" || true; }
 
@@ -27,7 +33,7 @@ stop_pidfile() {
   [ -n "$pid" ] || return 0
   kill -CONT "$pid" 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 50); do process_alive "$pid" || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$1"
 }
@@ -120,15 +126,35 @@ restart() {
   if [ -n "$pid" ]; then
     kill -CONT "$pid" 2>/dev/null || true
     redis-cli -p "$fault_port" shutdown save >/dev/null 2>&1 || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 50); do process_alive "$pid" || break; sleep 0.1; done
   fi
   stop_pidfile "$dir/fault.pid"
   start_fault
+}
+
+halt() {
+  local pid
+  pid="$(pid_of "$dir/fault.pid")"
+  [ -n "$pid" ] || return 0
+  kill -9 "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do process_alive "$pid" || break; sleep 0.1; done
+  rm -f "$dir/fault.pid"
+}
+
+server_pid() { # fault|node1|node2
+  case "${1:-fault}" in
+    fault|node1|node2) cat "$dir/${1:-fault}.pid" ;;
+    *) echo "redis.sh: no server \"$1\" (fault, node1 or node2)" >&2; return 2 ;;
+  esac
 }
 
 case "${1:-}" in
   start) stop; start ;;
   stop) stop ;;
   restart) restart ;;
-  *) echo "usage: $0 start|stop|restart" >&2; exit 2 ;;
+  halt) halt ;;
+  resume) [ -n "$(pid_of "$dir/fault.pid")" ] || start_fault ;;
+  freeze) freeze_processes "$(server_pid "${2:-}")" ;;
+  thaw) kill -CONT "$(server_pid "${2:-}")" ;;
+  *) echo "usage: $0 start|stop|restart|halt|resume|freeze|thaw [fault|node1|node2]" >&2; exit 2 ;;
 esac

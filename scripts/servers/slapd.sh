@@ -6,14 +6,19 @@
 #   slapd.sh start    new data directory under $TABLES_TEST_DIR/slapd, load, start
 #   slapd.sh stop     stop it (by its pid file; idempotent)
 #   slapd.sh resume   start it again on the existing data (for restart tests)
+#   slapd.sh freeze | thaw   SIGSTOP every thread of it and wait until all are stopped, SIGCONT
 #
 # Writes $TABLES_TEST_DIR/slapd.env with what the tests read. Environment:
-#   SLAPD_PORT (13801), SLAPD_TLS_PORT (13802), SLAPD_EXTRA_LDIF (more entries to load).
+#   SLAPD_PORT, SLAPD_TLS_PORT (scripts/lib/test-servers.sh), SLAPD_EXTRA_LDIF (more entries
+#   to load). slapd.env also gives SLAPD_PRIVATE_PORT and SLAPD_PRIVATE_TLS_PORT, where the
+#   LDAP fault tests start a slapd of their own with this script.
 set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
 here="$(cd "$(dirname "$0")" && pwd)"
-port="${SLAPD_PORT:-13801}"
-tls_port="${SLAPD_TLS_PORT:-13802}"
+. "$here/../lib/processes.sh"
+. "$here/../lib/test-servers.sh"
+port="$SLAPD_PORT"
+tls_port="$SLAPD_TLS_PORT"
 dir="$TABLES_TEST_DIR/slapd"
 pidfile="$dir/run/slapd.pid"
 url="ldap://127.0.0.1:$port/"
@@ -66,14 +71,8 @@ access to * by * read
 CONF
 }
 
-# True while the process lives; a zombie (exited, not yet reaped by whoever adopted the
-# daemon, e.g. a test runner that is a child subreaper) counts as gone.
-alive() {
-  kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
-
 is_running() {
-  [ -f "$pidfile" ] && alive "$(cat "$pidfile")"
+  [ -f "$pidfile" ] && process_alive "$(cat "$pidfile")"
 }
 
 run_slapd() {
@@ -96,7 +95,7 @@ stop() {
   kill -CONT "$pid" 2>/dev/null || true   # a test may have frozen it
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do
-    alive "$pid" || { rm -f "$pidfile"; return 0; }
+    process_alive "$pid" || { rm -f "$pidfile"; return 0; }
     sleep 0.1
   done
   kill -KILL "$pid" 2>/dev/null || true
@@ -127,6 +126,8 @@ SLAPD_OTHER_CA_FILE=$dir/tls/other-ca.pem
 SLAPD_BASEDN=dc=example,dc=org
 SLAPD_PID_FILE=$pidfile
 SLAPD_SCRIPT=$here/slapd.sh
+SLAPD_PRIVATE_PORT=$SLAPD_PRIVATE_PORT
+SLAPD_PRIVATE_TLS_PORT=$SLAPD_PRIVATE_TLS_PORT
 ENV
     ;;
   resume)
@@ -135,8 +136,14 @@ ENV
   stop)
     stop
     ;;
+  freeze)
+    freeze_processes "$(cat "$pidfile")"
+    ;;
+  thaw)
+    kill -CONT "$(cat "$pidfile")"
+    ;;
   *)
-    echo "usage: $0 start|stop|resume" >&2
+    echo "usage: $0 start|stop|resume|freeze|thaw" >&2
     exit 2
     ;;
 esac

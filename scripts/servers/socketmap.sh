@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # The socketmap test server (socketmap_server.py) for table-socketmap, with fresh sockets
 # under $TABLES_TEST_DIR/socketmap:
-#   line framing on a unix socket (upstream's protocol) and on 127.0.0.1:17000,
-#   netstring framing on a unix socket and on 127.0.0.1:17001;
+#   line framing on a unix socket (upstream's protocol) and on SOCKETMAP_TEST_LINE_PORT,
+#   netstring framing on a unix socket and on SOCKETMAP_TEST_NETSTRING_PORT;
 # and a second server that the fault tests restart and freeze (line on fault.sock,
-# netstring on 127.0.0.1:17002).
-# Ports can be moved with SOCKETMAP_TEST_LINE_PORT, SOCKETMAP_TEST_NETSTRING_PORT and
-# SOCKETMAP_TEST_FAULT_PORT (several checkouts on one machine).
-# Usage: socketmap.sh start|stop|restart   (restart: the fault server only)
+# netstring on SOCKETMAP_TEST_FAULT_PORT). (Ports: scripts/lib/test-servers.sh.)
+# Usage: socketmap.sh start|stop
+# and, for the fault tests, on the fault server only:
+#   socketmap.sh restart | halt | resume | freeze | thaw
+#     halt: SIGKILL, as a crash; resume: start it again; freeze/thaw: SIGSTOP every thread
+#     of it and wait until all of them are stopped (scripts/lib/processes.sh), SIGCONT.
 # Writes $TABLES_TEST_DIR/socketmap.env with the variables the tests read.
 set -euo pipefail
 : "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="$TABLES_TEST_DIR/socketmap"
-line_port="${SOCKETMAP_TEST_LINE_PORT:-17000}"
-netstring_port="${SOCKETMAP_TEST_NETSTRING_PORT:-17001}"
-fault_port="${SOCKETMAP_TEST_FAULT_PORT:-17002}"
+. "$here/../lib/test-servers.sh"
+line_port="$SOCKETMAP_TEST_LINE_PORT"
+netstring_port="$SOCKETMAP_TEST_NETSTRING_PORT"
+fault_port="$SOCKETMAP_TEST_FAULT_PORT"
 python="$(command -v python3)"
+. "$here/../lib/processes.sh"
 [ -x /usr/bin/python3 ] && python=/usr/bin/python3
 
 stop_server() { # NAME
@@ -26,7 +30,7 @@ stop_server() { # NAME
   # SIGKILL: the server keeps no state, and a SIGTERM can sit blocked in the signal mask
   # inherited from whoever started it (a test runner's threads).
   kill -9 "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 50); do process_alive "$pid" || break; sleep 0.1; done
   rm -f "$dir/$1.pid"
 }
 
@@ -69,9 +73,15 @@ stop() {
   stop_server server
 }
 
+fault_pid() { cat "$dir/fault.pid"; }
+
 case "${1:-}" in
   start) stop; start ;;
   stop) stop ;;
   restart) stop_server fault; start_fault ;;
-  *) echo "usage: $0 start|stop|restart" >&2; exit 2 ;;
+  halt) stop_server fault ;;
+  resume) [ -s "$dir/fault.pid" ] || start_fault ;;
+  freeze) freeze_processes "$(fault_pid)" ;;
+  thaw) kill -CONT "$(fault_pid)" ;;
+  *) echo "usage: $0 start|stop|restart|halt|resume|freeze|thaw" >&2; exit 2 ;;
 esac

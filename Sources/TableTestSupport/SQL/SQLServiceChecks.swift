@@ -4,32 +4,62 @@
 import Testing
 import TableDriver
 
-/// A SQL backend's test fixture (table-postgres, table-mysql): a config reaching its test
-/// server, the shared test data loaded, the table started on it.
-public protocol SQLTableFixture {
+/// A SQL backend's test fixture (table-sqlite, table-postgres, table-mysql): a config
+/// reaching its database, which holds SQLTestData fresh, and the table started on it.
+package protocol SQLTableFixture: TableFixture {
     /// How the backend's queries write the key: `$1` or `?`.
     static var placeholder: String { get }
     /// Query lines for every service of the test data.
     static var queries: String { get }
-    /// A fixture whose config has `body` after its connection lines.
+    /// A fixture on fresh test data whose config has `body` after its connection lines.
     init(_ body: String) throws
-    func start(tableName: String, arguments: [String]?) throws -> TableProcess
-    func log() -> String
-    func cleanUp()
+    /// The answer to a key with a NUL in it: never cut short to "alice@example.org" (bound
+    /// with its length: `not-found`; refused where the client library takes C strings).
+    static var keyWithNULAnswer: String { get }
+    /// Checks of this backend's own after everyServiceFoundAndNotFound's, on its table.
+    static func moreServiceChecks(_ table: TableProcess) throws
+}
+
+extension SQLTableFixture {
+    package static var keyWithNULAnswer: String { "not-found" }
+    package static func moreServiceChecks(_ table: TableProcess) throws {}
+}
+
+/// The checks of SQLServiceChecks by name: each backend runs them all as one parameterized
+/// test, `@Test(arguments: SQLServiceCheck.allCases)`.
+package enum SQLServiceCheck: String, CaseIterable, Sendable {
+    case registersExactlyTheConfiguredServices, everyServiceFoundAndNotFound, fetchRotatesSortedAddressesLikeUpstream
+    case nullEmptyAndBadValuesAreErrorsOrSkipped, servicesWithoutAQueryAndUnknownServicesAnswerError
+    case hostileKeysAreBoundNotInterpolated, authVerifiesTheStoredHash, sixteenPipelinedRequestsAreAnsweredByID
+
+    package func run<Fixture: SQLTableFixture>(on fixture: Fixture.Type) throws {
+        typealias Checks = SQLServiceChecks<Fixture>
+        switch self {
+        case .registersExactlyTheConfiguredServices: try Checks.registersExactlyTheConfiguredServices()
+        case .everyServiceFoundAndNotFound: try Checks.everyServiceFoundAndNotFound(andThen: Fixture.moreServiceChecks)
+        case .fetchRotatesSortedAddressesLikeUpstream: try Checks.fetchRotatesSortedAddressesLikeUpstream()
+        case .nullEmptyAndBadValuesAreErrorsOrSkipped: try Checks.nullEmptyAndBadValuesAreErrorsOrSkipped()
+        case .servicesWithoutAQueryAndUnknownServicesAnswerError: try Checks.servicesWithoutAQueryAndUnknownServicesAnswerError()
+        case .hostileKeysAreBoundNotInterpolated: try Checks.hostileKeysAreBoundNotInterpolated(keyWithNUL: Fixture.keyWithNULAnswer)
+        case .authVerifiesTheStoredHash: try Checks.authVerifiesTheStoredHash()
+        case .sixteenPipelinedRequestsAreAnsweredByID: try Checks.sixteenPipelinedRequestsAreAnsweredByID()
+        }
+    }
 }
 
 extension SQLTableFixture {
     /// The table started on the fixture's config, as smtpd starts a table named `virtuals`.
     func startTable() throws -> TableProcess {
-        try start(tableName: "virtuals", arguments: nil)
+        try start(tableName: "virtuals")
     }
 }
 
-/// The service tests table-postgres and table-mysql share: the same data, the same answers.
-/// Each is one `@Test` of the backend's serialized suite (so that it never runs beside that
-/// suite's fault tests, which stop the server); what differs comes in as an argument.
-public enum SQLServiceChecks<Fixture: SQLTableFixture> {
-    public static func registersExactlyTheConfiguredServices() throws {
+/// The service tests the SQL backends share: the same data (SQLTestData), the same answers.
+/// Each is one `@Test` of the backend's suite (for a server, its serialized suite, so that it
+/// never runs beside the fault tests that stop the server); what differs comes in as an
+/// argument.
+package enum SQLServiceChecks<Fixture: SQLTableFixture> {
+    package static func registersExactlyTheConfiguredServices() throws {
         let key = Fixture.placeholder
         let fixture = try Fixture(Fixture.queries)
         defer { fixture.cleanUp() }
@@ -44,7 +74,7 @@ public enum SQLServiceChecks<Fixture: SQLTableFixture> {
         #expect(try narrow.handshake() == ["domain", "auth"])
     }
 
-    public static func everyServiceFoundAndNotFound(andThen more: (TableProcess) throws -> Void = { _ in }) throws {
+    package static func everyServiceFoundAndNotFound(andThen more: (TableProcess) throws -> Void = { _ in }) throws {
         let fixture = try Fixture(Fixture.queries)
         defer { fixture.cleanUp() }
         let table = try fixture.startTable()
@@ -78,7 +108,7 @@ public enum SQLServiceChecks<Fixture: SQLTableFixture> {
         try more(table)
     }
 
-    public static func fetchRotatesSortedAddressesLikeUpstream() throws {
+    package static func fetchRotatesSortedAddressesLikeUpstream() throws {
         let fixture = try Fixture(Fixture.queries)
         defer { fixture.cleanUp() }
         let table = try fixture.startTable()
@@ -88,7 +118,7 @@ public enum SQLServiceChecks<Fixture: SQLTableFixture> {
         #expect(try table.request("fetch", "alias") == "error|fetch is only supported for source")
     }
 
-    public static func nullEmptyAndBadValuesAreErrorsOrSkipped() throws {
+    package static func nullEmptyAndBadValuesAreErrorsOrSkipped() throws {
         let fixture = try Fixture(Fixture.queries)
         defer { fixture.cleanUp() }
         let table = try fixture.startTable()
@@ -107,12 +137,28 @@ public enum SQLServiceChecks<Fixture: SQLTableFixture> {
         #expect(try table.request("check", "domain", key: "example.org") == "found")
     }
 
-    public static func hostileKeysAreBoundNotInterpolated(keyWithNUL answer: String) throws {
+    package static func servicesWithoutAQueryAndUnknownServicesAnswerError() throws {
+        let key = Fixture.placeholder
+        let fixture = try Fixture("query_domain SELECT domain FROM domains WHERE domain = \(key)")
+        defer { fixture.cleanUp() }
+        let table = try fixture.startTable()
+        _ = try table.handshake()
+        #expect(try table.request("lookup", "alias", key: "x") == "error|no query_alias configured")
+        #expect(try table.request("check", "relayhost", key: "x") == "error|no query_relayhost configured")
+        #expect(try table.request("check", "regex", key: "x") == "error|no query_regex configured")
+        #expect(try table.request("check", "string", key: "x") == "error|no query_string configured")
+        #expect(try table.request("fetch", "source") == "error|no fetch_source configured")
+        #expect(try table.request("check", "frobnicate", key: "x") == "error|unsupported service \"frobnicate\"")
+        #expect(try table.request("lookup", "auth", key: "a:b") == "error|auth is answered by check, not lookup")
+        #expect(try table.request("check", "domain", key: "example.org") == "found")
+    }
+
+    package static func hostileKeysAreBoundNotInterpolated(keyWithNUL answer: String) throws {
         let fixture = try Fixture(Fixture.queries)
         defer { fixture.cleanUp() }
         let table = try fixture.startTable()
         _ = try table.handshake()
-        for key in ["'; DROP TABLE virtuals; --", "' OR '1'='1", "\" OR 1=1 --", "\\", "%@example.org", "a_ice@example.org", "?", "??", "$1", "$2"] {
+        for key in ["'; DROP TABLE virtuals; --", "' OR '1'='1", "\" OR 1=1 --", "\\", "%@example.org", "a_ice@example.org", "?", "??", "a?b", "?1", "$1", "$2"] {
             #expect(try table.request("lookup", "alias", key: key) == "not-found", "key \(key)")
         }
         #expect(try table.request("lookup", "alias", key: "%") == "found|percent")
@@ -134,7 +180,7 @@ public enum SQLServiceChecks<Fixture: SQLTableFixture> {
         #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
     }
 
-    public static func authVerifiesTheStoredHash() throws {
+    package static func authVerifiesTheStoredHash() throws {
         let fixture = try Fixture("query_auth SELECT password FROM credentials WHERE email = \(Fixture.placeholder)")
         defer { fixture.cleanUp() }
         let table = try fixture.startTable()
@@ -146,14 +192,18 @@ public enum SQLServiceChecks<Fixture: SQLTableFixture> {
         #expect(try table.request("check", "auth", key: "nobody@example.org:alice-secret") == "not-found")
         #expect(try table.request("check", "auth", key: "nopass@example.org:x") == "not-found")
         #expect(try table.request("check", "auth", key: "no-colon") == "error|auth key is not user:password")
+        // The user name ends at the first ':'.
+        #expect(try table.request("check", "auth", key: "colon@example.org:alice-secret") == "found")
         table.closeInput()
         #expect(table.wait() == 0)
+        // Neither the password nor the hash reached the log.
         let log = fixture.log()
         #expect(!log.contains("alice-secret"))
+        #expect(!log.contains("bob-secret"))
         #expect(!log.contains("$2b$"))
     }
 
-    public static func sixteenPipelinedRequestsAreAnsweredByID() throws {
+    package static func sixteenPipelinedRequestsAreAnsweredByID() throws {
         let fixture = try Fixture(Fixture.queries)
         defer { fixture.cleanUp() }
         let table = try fixture.startTable()
