@@ -1,3 +1,5 @@
+#if canImport(Testing)
+// Built with the checks that use it: SQLTableFixture comes with Testing (SQLServiceChecks.swift).
 import TableDriver
 
 /// A SQL backend whose database is a test server (table-postgres on PostgreSQL, table-mysql
@@ -46,3 +48,4 @@ extension SQLServerFixture {
             config: { host, port, timeout in connection(host, port) + "\ntimeout \(timeout)\n" + queries + "\n" })
     }
 }
+#endif
