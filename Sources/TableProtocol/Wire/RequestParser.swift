@@ -71,10 +71,11 @@ package enum RequestParser {
         else {
             return .unanswerable(reason: "truncated request, no operation")
         }
-        guard fields.isToken(opField) else {
+        // A known name is a token: the byte check is only needed for the others.
+        let operation = Operation(fields.bytes(opField))
+        guard operation != nil || fields.isToken(opField) else {
             return .unanswerable(reason: "unreadable operation field")
         }
-        let operation = Operation(fields.bytes(opField))
         var opName: String { String(decoding: fields.bytes(opField), as: UTF8.self) }
 
         // Field layout after the op: update|<id>; fetch|<service>|<id>;
@@ -110,7 +111,7 @@ package enum RequestParser {
         var service = Service.none
         if let serviceField {
             let name = fields.bytes(serviceField)
-            guard fields.isToken(serviceField), let known = Service(name), known != .none else {
+            guard let known = Service(name), known != .none else {
                 let text = String(decoding: name, as: UTF8.self)
                 let shown = fields.isToken(serviceField) && isPlainName(text) ? text : nil
                 return .invalid(address, reason: shown.map { "unsupported service \"\($0)\"" } ?? "unsupported service")
@@ -128,8 +129,7 @@ package enum RequestParser {
             guard let key = fields.rest() else {
                 return .invalid(address, reason: "missing key")
             }
-            keyStorage.removeAll(keepingCapacity: true)
-            keyStorage.append(contentsOf: fields.bytes(key))
+            keyStorage.replaceSubrange(keyStorage.indices, with: fields.bytes(key))
             return .request(Request(id: id, operation: operation, service: service, key: keyStorage, table: table))
         }
     }
