@@ -69,105 +69,104 @@ import Glibc
 
     @Test func connectsOnTheFirstRequestAndKeepsTheConnection() {
         let backend = ScriptedBackend()
-        var connection = RecoveringConnection()
+        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
         #expect(backend.connects == 0)
-        #expect(connection.answer(request, backend: backend, logger: LogCapture().logger) == .found("answer from connection 1"))
-        #expect(connection.answer(request, backend: backend, logger: LogCapture().logger) == .found("answer from connection 1"))
+        #expect(connection.answer(request, logger: LogCapture().logger) == .found("answer from connection 1"))
+        #expect(connection.answer(request, logger: LogCapture().logger) == .found("answer from connection 1"))
         #expect(backend.connects == 1)
     }
 
     @Test func aRequestFailureKeepsTheConnection() {
         let backend = ScriptedBackend()
-        var connection = RecoveringConnection()
+        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
         let log = LogCapture()
-        _ = connection.answer(request, backend: backend, logger: log.logger)
+        _ = connection.answer(request, logger: log.logger)
         backend.script = [TableError(.request, "syntax error")]
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .error("syntax error"))
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .found("answer from connection 1"))
+        #expect(connection.answer(request, logger: log.logger) == .error("syntax error"))
+        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 1"))
         #expect(backend.connects == 1)
     }
 
     @Test func aClosedConnectionIsReplacedAndTheRequestSentOnceMore() {
         let backend = ScriptedBackend()
-        var connection = RecoveringConnection()
+        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
         let log = LogCapture()
-        _ = connection.answer(request, backend: backend, logger: log.logger)
+        _ = connection.answer(request, logger: log.logger)
         backend.script = [TableError(.closed, "server closed the connection")]
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .found("answer from connection 2"))
+        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 2"))
         #expect(backend.answers == 3)
         #expect(log.text().contains("info: connection lost (server closed the connection); connecting again"))
         // The new connection is kept for the next request.
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .found("answer from connection 2"))
+        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 2"))
     }
 
     @Test func closedTwiceGivesUpForThisRequest() {
         let backend = ScriptedBackend()
-        var connection = RecoveringConnection()
+        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
         let log = LogCapture()
-        _ = connection.answer(request, backend: backend, logger: log.logger)
+        _ = connection.answer(request, logger: log.logger)
         backend.script = [TableError(.closed, "gone"), TableError(.closed, "gone again")]
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .error("gone again"))
+        #expect(connection.answer(request, logger: log.logger) == .error("gone again"))
         #expect(backend.connects == 2)
         // Dropped: the next request connects again.
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .found("answer from connection 3"))
+        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 3"))
     }
 
     @Test func aConnectionMadeForTheRequestIsNotRetried() {
         let backend = ScriptedBackend()
-        var connection = RecoveringConnection()
+        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
         backend.script = [TableError(.closed, "closed at once")]
-        #expect(connection.answer(request, backend: backend, logger: LogCapture().logger) == .error("closed at once"))
+        #expect(connection.answer(request, logger: LogCapture().logger) == .error("closed at once"))
         #expect(backend.connects == 1)
         #expect(backend.answers == 1)
     }
 
     @Test func aTimeoutDropsTheConnectionWithoutResending() {
         let backend = ScriptedBackend()
-        var connection = RecoveringConnection()
+        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
         let log = LogCapture()
-        _ = connection.answer(request, backend: backend, logger: log.logger)
+        _ = connection.answer(request, logger: log.logger)
         backend.script = [TableError(.timedOut, "no answer within 5 s")]
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .error("no answer within 5 s"))
+        #expect(connection.answer(request, logger: log.logger) == .error("no answer within 5 s"))
         #expect(backend.answers == 2)
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .found("answer from connection 2"))
+        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 2"))
     }
 
     @Test func aBrokenConnectionIsDroppedWithoutResending() {
         let backend = ScriptedBackend()
-        var connection = RecoveringConnection()
+        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
         let log = LogCapture()
-        _ = connection.answer(request, backend: backend, logger: log.logger)
+        _ = connection.answer(request, logger: log.logger)
         backend.script = [TableError(.broken, "two replies")]
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .error("two replies"))
+        #expect(connection.answer(request, logger: log.logger) == .error("two replies"))
         #expect(backend.answers == 2)
         #expect(backend.connects == 1)
     }
 
     @Test func noResendOnceHalfTheTimeoutIsGone() {
         let backend = ScriptedBackend()
-        var connection = RecoveringConnection()
-        let log = LogCapture()
-        _ = connection.answer(request, backend: backend, logger: log.logger)
         // A timeout of 0 s: any failure comes too late for a second attempt.
-        backend.requestTimeout = 0
+        var connection = RecoveringConnection(backend: backend, timeout: 0)
+        let log = LogCapture()
+        _ = connection.answer(request, logger: log.logger)
         backend.script = [TableError(.closed, "gone")]
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .error("gone"))
+        #expect(connection.answer(request, logger: log.logger) == .error("gone"))
         #expect(backend.connects == 1)
     }
 
     @Test func aFailedConnectBacksOffThenRecovers() {
         let backend = ScriptedBackend()
-        var connection = RecoveringConnection()
+        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
         let log = LogCapture()
         backend.connectFailure = TableError(.refused, "cannot connect")
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .error("cannot connect"))
+        #expect(connection.answer(request, logger: log.logger) == .error("cannot connect"))
         #expect(log.text().contains("error: cannot connect"))
         // Within the backoff, the same error without a connect attempt.
         backend.connectFailure = TableError(.refused, "would not be tried")
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .error("cannot connect"))
+        #expect(connection.answer(request, logger: log.logger) == .error("cannot connect"))
         backend.connectFailure = nil
         usleep(useconds_t(RecoveringConnection.backoff(after: 1) * 1_000_000) + 20_000)
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .found("answer from connection 1"))
+        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 1"))
         #expect(log.text().contains("info: connected again after 1 failed attempt(s)"))
     }
 
@@ -179,15 +178,14 @@ import Glibc
         #expect(RecoveringConnection.backoff(after: 60) == 1.0)
     }
 
-    @Test func resetForgetsTheConnectionAndItsFailures() {
+    @Test func adoptingAConnectionEndsTheBackoff() {
         let backend = ScriptedBackend()
-        var connection = RecoveringConnection()
+        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
         let log = LogCapture()
         backend.connectFailure = TableError(.refused, "down")
-        _ = connection.answer(request, backend: backend, logger: log.logger)
-        backend.connectFailure = nil
-        connection.reset()
-        // No backoff left over from the old configuration.
-        #expect(connection.answer(request, backend: backend, logger: log.logger) == .found("answer from connection 1"))
+        _ = connection.answer(request, logger: log.logger)
+        // update connects before it installs a configuration, and hands that connection over.
+        connection.adopt(ScriptedConnection(backend: backend, number: 7))
+        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 7"))
     }
 }

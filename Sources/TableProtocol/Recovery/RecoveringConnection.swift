@@ -23,13 +23,19 @@
 ///   costs one fast `error` per request instead of a connect timeout each, and service is
 ///   back within a second of the server's return.
 struct RecoveringConnection {
+    /// The configuration connections are made from, and its `requestTimeout`.
+    let backend: any TableBackend
+    let timeout: Double?
     private var connection: (any TableConnection)?
     /// Failed connects in a row, and when the next may be tried.
     private var failures = 0
     private var nextAttempt = 0.0
     private var lastError = ""
 
-    init() {}
+    init(backend: any TableBackend, timeout: Double?) {
+        self.backend = backend
+        self.timeout = timeout
+    }
 
     /// The wait after `failures` failed connects in a row: 0.1 s, doubling, at most 1 s.
     static func backoff(after failures: Int) -> Double {
@@ -38,16 +44,15 @@ struct RecoveringConnection {
 
     /// Answers one request on this connection, connecting first if need be, and applies
     /// the rules above to whatever fails.
-    mutating func answer(_ request: Request, backend: any TableBackend, logger: Logger) -> Answer {
-        let timeout = backend.requestTimeout
-        let deadline = timeout.map(Deadline.after) ?? .never
+    mutating func answer(_ request: Request, logger: Logger) -> Answer {
+        let deadline = Deadline(timeout: timeout)
         let current: any TableConnection
         let openedNow: Bool
         if let connection {
             current = connection
             openedNow = false
         } else {
-            guard let opened = open(backend, until: deadline, logger: logger) else { return .error(lastError) }
+            guard let opened = open(until: deadline, logger: logger) else { return .error(lastError) }
             current = opened
             openedNow = true
         }
@@ -61,7 +66,7 @@ struct RecoveringConnection {
             }
             logger.info("connection lost (\(error.message)); connecting again")
         }
-        guard let reopened = open(backend, until: deadline, logger: logger) else { return .error(lastError) }
+        guard let reopened = open(until: deadline, logger: logger) else { return .error(lastError) }
         do throws(TableError) {
             return try reopened.answer(request, until: deadline)
         } catch {
@@ -72,7 +77,7 @@ struct RecoveringConnection {
 
     /// Connects, unless a recent failure's backoff is still running; nil when there is no
     /// connection (the reason is in `lastError`).
-    private mutating func open(_ backend: any TableBackend, until deadline: Deadline, logger: Logger) -> (any TableConnection)? {
+    private mutating func open(until deadline: Deadline, logger: Logger) -> (any TableConnection)? {
         let now = monotonicSeconds()
         if failures > 0 && now < nextAttempt { return nil }
         do throws(TableError) {
@@ -94,12 +99,6 @@ struct RecoveringConnection {
     /// new configuration), forgetting past failures.
     mutating func adopt(_ fresh: any TableConnection) {
         connection = fresh
-        failures = 0
-    }
-
-    /// Forgets the connection and its failures: the configuration it was made for is gone.
-    mutating func reset() {
-        connection = nil
         failures = 0
     }
 }

@@ -1,9 +1,25 @@
-/// What one worker keeps between requests: its connection, and the configuration that
-/// connection was made for.
+/// What one worker keeps between requests: its connection, the configuration that
+/// connection was made for, and the memory its replies are built in.
+///
+/// What the request path reads per request is held as plain values (the generation's number
+/// and `served` mask) so that it takes no reference counting; `generation` is only read
+/// for the text of a refusal.
 struct ConnectionSlot {
     /// The configuration `connection` belongs to; nil before the first request.
     var generation: Generation?
-    var connection = RecoveringConnection()
+    var generationNumber = -1
+    var served: UInt64 = 0
+    var connection: RecoveringConnection?
+    /// Where replies on this slot are built: room for the longest (about 2.3 KB).
+    let replyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+
+    /// Takes a (new) configuration: a connection made for the old one no longer applies.
+    mutating func adopt(_ generation: Generation) {
+        self.generation = generation
+        generationNumber = generation.number
+        served = generation.served
+        connection = RecoveringConnection(backend: generation.backend, timeout: generation.requestTimeout)
+    }
 }
 
 /// The server's connection slots, one per worker: worker `i` uses slot `i`, and the reader
@@ -22,10 +38,11 @@ final class ConnectionSlots: @unchecked Sendable {
     init(count: Int) {
         self.count = count
         slots = .allocate(capacity: count)
-        slots.initialize(repeating: ConnectionSlot(), count: count)
+        for index in 0..<count { (slots + index).initialize(to: ConnectionSlot()) }
     }
 
     deinit {
+        for index in 0..<count { slots[index].replyBuffer.deallocate() }
         slots.deinitialize(count: count)
         slots.deallocate()
     }

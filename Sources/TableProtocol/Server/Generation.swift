@@ -3,13 +3,19 @@
 final class Generation: Sendable {
     let number: Int
     let backend: any TableBackend
+    /// `backend.requestTimeout`, read once.
+    let requestTimeout: Double?
     /// `backend.refusal` for every operation and service, worked out once: the server
     /// answers what the configuration cannot serve itself, before any backend sees it.
     private let refusals: [String?]
+    /// The same as one bit per operation and service, set where the request is served: what
+    /// a connection slot keeps and checks per request (a word, no reference counting).
+    let served: UInt64
 
     init(number: Int, backend: any TableBackend) {
         self.number = number
         self.backend = backend
+        self.requestTimeout = backend.requestTimeout
         var refusals = [String?](repeating: nil, count: Operation.allCases.count * Service.allCases.count)
         for operation in Operation.allCases where operation != .update {
             for service in Service.allCases {
@@ -17,10 +23,22 @@ final class Generation: Sendable {
             }
         }
         self.refusals = refusals
+        var served: UInt64 = 0
+        for (index, refusal) in refusals.enumerated() where refusal == nil {
+            served |= 1 << UInt64(index)
+        }
+        // update is answered by the server, never refused.
+        for service in Service.allCases { served &= ~(1 << UInt64(Self.index(.update, service))) }
+        self.served = served
     }
 
     private static func index(_ operation: Operation, _ service: Service) -> Int {
         operation.ordinal * Service.allCases.count + service.ordinal
+    }
+
+    /// Whether a request of this kind is served, in a `served` mask.
+    static func isServed(_ request: Request, in served: UInt64) -> Bool {
+        served & (1 << UInt64(index(request.operation, request.service))) != 0
     }
 
     /// Why this configuration does not serve the request, or nil when it does.

@@ -102,7 +102,7 @@ package enum TableMain {
             return TableServer.run(argument: argument, backend: backend, logger: logger)
         case .checkConfig:
             do throws(TableError) {
-                _ = try backend.connect(until: backend.requestTimeout.map(Deadline.after) ?? .never)
+                _ = try backend.connect(until: Deadline(timeout: backend.requestTimeout))
             } catch {
                 printError("\(argument): \(error.message)")
                 return 1
@@ -118,8 +118,8 @@ package enum TableMain {
             if let refusal = Generation(number: 0, backend: backend).refusal(request) {
                 answer = .error(refusal)
             } else {
-                var connection = RecoveringConnection()
-                answer = connection.answer(request, backend: backend, logger: logger)
+                var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
+                answer = connection.answer(request, logger: logger)
             }
             let sent = Reply.checked(answer, for: operation)
             print(String(decoding: Reply.body(operation: operation, answer: sent), as: UTF8.self))

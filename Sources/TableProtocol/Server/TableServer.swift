@@ -133,7 +133,8 @@ package final class TableServer: Sendable {
     /// Answers one request on the calling thread's slot and sends the reply.
     private func handle(_ request: Request, _ slot: inout ConnectionSlot) {
         let answer = request.operation == .update ? update(&slot) : serve(request, &slot)
-        let sent = Reply.withLine(operation: request.operation, id: request.idBytes, answer: answer) { send($0) }
+        let (count, sent) = Reply.write(operation: request.operation, id: request.idBytes, answer: answer, into: slot.replyBuffer)
+        send(UnsafeRawBufferPointer(rebasing: slot.replyBuffer[..<count]))
         switch sent {
         case .error(let message):
             logger.warning("\(Self.describe(request)): \(message)")
@@ -147,17 +148,14 @@ package final class TableServer: Sendable {
     /// A check, lookup or fetch: refused here when the configuration cannot serve it,
     /// otherwise answered on the slot's connection.
     private func serve(_ request: Request, _ slot: inout ConnectionSlot) -> Answer {
-        let current: Generation
-        if let known = slot.generation, known.number == generationNumber.load(ordering: .acquiring) {
-            current = known
-        } else {
+        if slot.generationNumber != generationNumber.load(ordering: .acquiring) {
             // A new configuration: the slot's connection was made for the old one.
-            current = generation.withLock { $0 }
-            slot.generation = current
-            slot.connection.reset()
+            slot.adopt(generation.withLock { $0 })
         }
-        if let refusal = current.refusal(request) { return .error(refusal) }
-        return slot.connection.answer(request, backend: current.backend, logger: logger)
+        guard Generation.isServed(request, in: slot.served) else {
+            return .error(slot.generation?.refusal(request) ?? "not served")
+        }
+        return slot.connection!.answer(request, logger: logger)
     }
 
     /// Re-reads the configuration and swaps it in only if it loads and connects; otherwise
@@ -174,7 +172,7 @@ package final class TableServer: Sendable {
             }
             let fresh: any TableConnection
             do throws(TableError) {
-                fresh = try backend.connect(until: backend.requestTimeout.map(Deadline.after) ?? .never)
+                fresh = try backend.connect(until: Deadline(timeout: backend.requestTimeout))
             } catch {
                 logger.error("update: \(error.message)")
                 return .error("configuration not reloaded: \(error.message)")
@@ -185,9 +183,8 @@ package final class TableServer: Sendable {
             let next = Generation(number: old.number + 1, backend: backend)
             generation.withLock { $0 = next }
             generationNumber.store(next.number, ordering: .releasing)
-            slot.generation = next
-            slot.connection.reset()
-            slot.connection.adopt(fresh)
+            slot.adopt(next)
+            slot.connection!.adopt(fresh)
             logger.info("configuration reloaded")
             return Answer.hit
         }

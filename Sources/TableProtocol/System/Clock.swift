@@ -28,7 +28,14 @@ package struct Deadline: Sendable, Comparable {
     }
 
     /// For requests that wait on nothing but local files (table-sqlite, table-passwd).
-    package static let never = Deadline(time: .infinity)
+    package static var never: Deadline { Deadline(time: .infinity) }
+
+    /// The deadline of a request starting now: `timeout` seconds away, or never for a
+    /// backend without one (`TableBackend.requestTimeout`). The clock is only read when
+    /// there is a timeout.
+    package init(timeout: Double?) {
+        self = timeout.map(Deadline.after) ?? .never
+    }
 
     /// Seconds left, negative once passed.
     package var remaining: Double { time - monotonicSeconds() }

@@ -13,10 +13,9 @@ package enum Reply {
     /// (the value check may have turned a `found` into an `error`).
     package static func encode(operation: Operation, id: String, answer: Answer) -> (line: [UInt8], sent: Answer) {
         let sent = checked(answer, for: operation)
-        let line = InlineBytes(id).withBytes { id in
-            ReplyWriter.bytes(capacity: lineLength(operation, id: id, sent)) { writer in
-                writer.line(operation, id: id, sent)
-            }
+        let id = InlineBytes(id)
+        let line = ReplyWriter.bytes(capacity: lineLength(operation, idCount: id.count, sent)) { writer in
+            writer.line(operation, id: id, sent)
         }
         return (line, sent)
     }
@@ -28,32 +27,25 @@ package enum Reply {
         case error(String)
     }
 
-    /// Builds the reply line to a request in a buffer on the stack (no heap allocation: at
-    /// most about 2.3 KB) and hands it to `send`; returns what the reply said (the value
-    /// check may have turned a `found` into an `error`).
-    static func withLine(operation: Operation, id: InlineBytes, answer: borrowing Answer,
-                         _ send: (UnsafeRawBufferPointer) -> Void) -> Outcome {
-        let refused = refusal(of: answer, for: operation)
-        return id.withBytes { id in
-            if let refused {
-                line(operation, id: id, .error(refused), send)
-                return .error(refused)
-            }
-            line(operation, id: id, answer, send)
-            switch answer {
-            case .found: return .found
-            case .notFound: return .notFound
-            case .error(let message): return .error(message)
-            }
-        }
-    }
+    /// The longest reply line: `update-result|`, an id of 256 bytes, `|found|`, the
+    /// longest value and the LF (an error message is at most `maximumMessageLength`).
+    static let maximumLineLength = 14 + 256 + 1 + 6 + maximumValueLength + 1
 
-    private static func line(_ operation: Operation, id: UnsafeBufferPointer<UInt8>, _ answer: borrowing Answer,
-                             _ send: (UnsafeRawBufferPointer) -> Void) {
-        withUnsafeTemporaryAllocation(byteCount: lineLength(operation, id: id, answer), alignment: 1) { buffer in
-            var writer = ReplyWriter(buffer)
-            writer.line(operation, id: id, answer)
-            send(UnsafeRawBufferPointer(rebasing: buffer[..<writer.count]))
+    /// Writes the reply line to a request into `buffer` (at least `maximumLineLength`
+    /// bytes: the connection slot's, reused for every reply) and returns its length and
+    /// what it said (the value check may have turned a `found` into an `error`).
+    static func write(operation: Operation, id: InlineBytes, answer: borrowing Answer,
+                      into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, outcome: Outcome) {
+        var writer = ReplyWriter(buffer)
+        if let refused = refusal(of: answer, for: operation) {
+            writer.line(operation, id: id, .error(refused))
+            return (writer.count, .error(refused))
+        }
+        writer.line(operation, id: id, answer)
+        switch answer {
+        case .found: return (writer.count, .found)
+        case .notFound: return (writer.count, .notFound)
+        case .error(let message): return (writer.count, .error(message))
         }
     }
 
@@ -67,19 +59,18 @@ package enum Reply {
     /// The error reply to a request the parser could not accept.
     package static func encodeError(_ address: ReplyAddress, reason: String) -> [UInt8] {
         let answer = Answer.error(reason)
-        return InlineBytes(address.id).withBytes { id in
-            if let known = Operation(rawValue: address.operation) {
-                return ReplyWriter.bytes(capacity: lineLength(known, id: id, answer)) { $0.line(known, id: id, answer) }
-            }
-            // An op this table does not know: `<op>-result|<id>|error|<reason>`.
-            let prefix = Array("\(address.operation)-result|".utf8)
-            return ReplyWriter.bytes(capacity: prefix.count + id.count + bodyLength(.check, answer) + 2) { writer in
-                prefix.withUnsafeBufferPointer { writer.append($0) }
-                writer.append(id)
-                writer.append(UInt8(ascii: "|"))
-                writer.body(.check, answer)
-                writer.append(0x0A)
-            }
+        let id = InlineBytes(address.id)
+        if let known = Operation(rawValue: address.operation) {
+            return ReplyWriter.bytes(capacity: lineLength(known, idCount: id.count, answer)) { $0.line(known, id: id, answer) }
+        }
+        // An op this table does not know: `<op>-result|<id>|error|<reason>`.
+        let prefix = Array("\(address.operation)-result|".utf8)
+        return ReplyWriter.bytes(capacity: prefix.count + id.count + bodyLength(.check, answer) + 2) { writer in
+            prefix.withUnsafeBufferPointer { writer.append($0) }
+            writer.append(id)
+            writer.append(UInt8(ascii: "|"))
+            writer.body(.check, answer)
+            writer.append(0x0A)
         }
     }
 
@@ -113,8 +104,8 @@ package enum Reply {
     }
 
     /// The length of the whole line: `<op>-result|<id>|`, the body and the LF.
-    static func lineLength(_ operation: Operation, id: UnsafeBufferPointer<UInt8>, _ answer: borrowing Answer) -> Int {
-        operation.resultPrefix.utf8CodeUnitCount + id.count + 1 + bodyLength(operation, answer) + 1
+    static func lineLength(_ operation: Operation, idCount: Int, _ answer: borrowing Answer) -> Int {
+        operation.resultPrefix.utf8CodeUnitCount + idCount + 1 + bodyLength(operation, answer) + 1
     }
 
     static func bodyLength(_ operation: Operation, _ answer: borrowing Answer) -> Int {
@@ -139,9 +130,10 @@ package enum Reply {
     }
 }
 
-/// Writes a reply into memory sized for it beforehand (`Reply.lineLength`), with plain
-/// copies: building the line with Array appends cost a uniqueness check and a capacity
-/// check per piece, a third of the server's own work per request.
+/// Writes a reply into memory sized for it beforehand (`Reply.lineLength`,
+/// `Reply.maximumLineLength`), with plain copies: building the line with Array appends cost
+/// a uniqueness check and a capacity check per piece, a third of the server's own work per
+/// request.
 struct ReplyWriter {
     private let buffer: UnsafeMutableRawBufferPointer
     private(set) var count = 0
@@ -168,6 +160,10 @@ struct ReplyWriter {
         text.withUTF8Buffer { append($0) }
     }
 
+    mutating func append(_ bytes: InlineBytes) {
+        bytes.withBytes { append($0) }
+    }
+
     mutating func append(_ byte: UInt8) {
         precondition(count < buffer.count, "reply longer than its buffer")
         buffer[count] = byte
@@ -175,7 +171,7 @@ struct ReplyWriter {
     }
 
     /// `<op>-result|<id>|<body>` and the LF.
-    mutating func line(_ operation: Operation, id: UnsafeBufferPointer<UInt8>, _ answer: borrowing Answer) {
+    mutating func line(_ operation: Operation, id: InlineBytes, _ answer: borrowing Answer) {
         append(operation.resultPrefix)
         append(id)
         append(UInt8(ascii: "|"))
