@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "TableRedisTests", dependencies: ["table-redis", "TableDriver", "TableTestSupport"]),
         .testTarget(name: "TableSocketmapTests", dependencies: ["table-socketmap", "TableDriver", "TableTestSupport"]),
         // The man pages against the code (keywords, services, defaults); mandoc -Tlint.
-        .testTarget(name: "PackagingTests", dependencies: ["table-sqlite", "table-passwd", "TableDriver"]),
+        .testTarget(name: "PackagingTests", dependencies: ["table-sqlite", "table-passwd", "table-postgres", "table-mysql",
+                                                           "table-ldap", "table-redis", "table-socketmap", "TableDriver"]),
     ]
 )

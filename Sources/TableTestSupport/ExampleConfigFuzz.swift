@@ -32,7 +32,7 @@ package enum ExampleConfigFuzz {
         var mutator = ConfigMutator(seedText: text, keywords: keywords, seed: seed)
         return try ConfigFuzz.run(&mutator, path: "\(directory)/fuzz.conf") { path in
             do throws(ConfigErrors) {
-                _ = try Table.load(path, logger: logger)
+                _ = try Table(loading: path, logger: logger)
                 return nil
             } catch {
                 return error.problems.map { ($0.line, $0.description) }

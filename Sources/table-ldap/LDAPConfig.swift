@@ -17,7 +17,7 @@ struct LDAPSearch: Sendable {
 /// `basedn`, `ca_file`, `<service>_filter`, `<service>_attributes`) plus ours (several `url`
 /// lines for failover, `starttls`, `tls_verify`, `timeout`, `referrals`, `max_connections`,
 /// `auth_filter`, `auth_dn_template`).
-struct LDAPConfig: Sendable {
+struct LDAPConfig: TableConfig {
     var path: String
     var urls: [LDAPServerURL]
     var bindDN: String
@@ -28,6 +28,7 @@ struct LDAPConfig: Sendable {
     var timeoutSeconds: Int
     var followReferrals: Bool
     var maximumConnections: Int
+    var cache: CacheSettings
     var searches: [Service: LDAPSearch]
     var authFilter: LDAPTemplate?
     var authDNTemplate: LDAPTemplate?
@@ -45,6 +46,7 @@ struct LDAPConfig: Sendable {
     static let keywords: [String] =
         ["url", "username", "password", "basedn", "ca_file", "starttls", "tls_verify", "timeout",
          "referrals", "max_connections", "auth_filter", "auth_dn_template"]
+        + CacheSettings.keywords
         + serviceKeys.flatMap { ["\($0.service)_filter", "\($0.service)_attributes"] }
 
     var authEnabled: Bool { authFilter != nil || authDNTemplate != nil }
@@ -123,6 +125,7 @@ struct LDAPConfig: Sendable {
         let timeout = reader.integer("timeout", default: 5, in: 1...300)
         let referrals = reader.boolean("referrals", default: false)
         let connections = reader.integer("max_connections", default: 4, in: 1...64)
+        let cache = CacheSettings(&reader)
         try reader.finish()
 
         let password = reader.string("password") ?? ""
@@ -130,7 +133,7 @@ struct LDAPConfig: Sendable {
         return LDAPConfig(path: path, urls: urls, bindDN: reader.string("username") ?? "", password: password,
                           baseDN: baseDN ?? "", caFile: reader.string("ca_file"), tlsVerify: tlsVerify,
                           timeoutSeconds: timeout, followReferrals: referrals, maximumConnections: connections,
-                          searches: searches, authFilter: authFilter, authDNTemplate: authDNTemplate)
+                          cache: cache, searches: searches, authFilter: authFilter, authDNTemplate: authDNTemplate)
     }
 
     /// A `*_attributes` value: names split at `,` and trimmed (upstream kept the spaces of

@@ -2,18 +2,14 @@ import TableProtocol
 
 /// table-ldap: a drop-in for OpenSMTPD's table-ldap, reading the same config file, on
 /// OpenLDAP's libldap (upstream's own LDAP client is broken at its latest release).
-final class LDAPTable: TableBackend {
+final class LDAPTable: ConfiguredTable {
     static let name = "ldap"
-    static let argumentName = "CONFIG"
-
     let config: LDAPConfig
-
-    init(config: LDAPConfig) { self.config = config }
 
     /// Reads and checks the config; never touches the network (smtpd's handshake must not
     /// wait on the directory: connections are opened by the workers, lazily).
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> LDAPTable {
-        LDAPTable(config: try LDAPConfig.load(argument, logger: logger))
+    init(loading argument: String, logger: Logger) throws(ConfigErrors) {
+        config = try LDAPConfig.load(argument, logger: logger)
     }
 
     var services: [Service] { config.services }
@@ -33,8 +29,6 @@ final class LDAPTable: TableBackend {
         }
     }
 
-    /// One worker thread, and so one LDAP connection, per `max_connections`.
-    var concurrency: Int { config.maximumConnections }
     var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
     func connect(until deadline: Deadline) throws(TableError) -> LDAPConnection {

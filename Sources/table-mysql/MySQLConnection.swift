@@ -8,6 +8,11 @@ import TableProtocol
 /// network step is bounded by the client library's connect, read and write timeouts (set
 /// to `timeout`; libmariadb takes no deadline).
 ///
+/// With several servers (`host` given more than once, or as a list: a Galera cluster, a
+/// primary and its replicas) they are tried in order, sharing the request's timeout so
+/// that a server that is down or frozen leaves time for the next; the one that answers
+/// serves this connection until it fails, and the next connection tries them in order again.
+///
 /// The client library's own reconnect (MYSQL_OPT_RECONNECT, deprecated) stays off: it
 /// loses the prepared statements. A lost connection is `.closed` instead, and
 /// `RecoveringConnection` makes a new one, its statements prepared again.
@@ -17,22 +22,42 @@ final class MySQLConnection: TableConnection {
     /// By `SQLQuery.slot`.
     private var statements = [MySQLStatement?](repeating: nil, count: SQLQueries.slotCount)
 
-    init(_ config: MySQLConfig) throws(TableError) {
-        guard let handle = mysql_init(nil) else {
-            throw TableError(.refused, "cannot connect to MySQL: out of memory")
-        }
-        mysql = handle
+    init(_ config: MySQLConfig, deadline: Deadline) throws(TableError) {
+        mysql = try Self.connect(config, deadline: deadline)
         queries = config.queries
-        Self.setOptions(handle, config)
-        let port = UInt32(config.port)
-        guard mysql_real_connect(handle, config.host, config.username, config.password, config.database,
-                                 port, config.socket, 0) != nil else {
-            // deinit closes the handle.
-            throw TableError(.refused, "cannot connect to MySQL: \(Self.message(handle))")
-        }
+        // From here on deinit closes the handle, whatever fails.
         for query in config.queries.all {
             statements[query.slot] = try prepare(query)
         }
+    }
+
+    /// Connects to the first server that answers. A lone server gets the whole `timeout` to
+    /// connect; with several, each gets its share of the time left, at least a second.
+    private static func connect(_ config: MySQLConfig, deadline: Deadline) throws(TableError) -> UnsafeMutablePointer<MYSQL> {
+        let targets: [MySQLHost?] = config.servers.isEmpty ? [nil] : config.servers
+        var failures: [String] = []
+        for (index, server) in targets.enumerated() {
+            let left = targets.count - index
+            let remaining = deadline.remaining
+            if index > 0 && remaining < 1 {
+                failures.append("\(server.map(\.description) ?? "default"): not tried, the timeout was used up")
+                continue
+            }
+            let connectTimeout = targets.count == 1 ? config.timeoutSeconds : max(1, Int(remaining / Double(left)))
+            guard let handle = mysql_init(nil) else {
+                throw TableError(.refused, "cannot connect to MySQL: out of memory")
+            }
+            setOptions(handle, config, connectTimeout: connectTimeout)
+            let port = UInt32(server?.port ?? config.port)
+            if mysql_real_connect(handle, server?.host, config.username, config.password, config.database,
+                                  port, config.socket, 0) != nil {
+                return handle
+            }
+            let reason = message(handle)
+            mysql_close(handle)
+            failures.append(targets.count == 1 ? reason : "\(server!): \(reason)")
+        }
+        throw TableError(.refused, "cannot connect to MySQL: \(failures.joined(separator: "; "))")
     }
 
     deinit {
@@ -42,9 +67,10 @@ final class MySQLConnection: TableConnection {
 
     /// Timeouts, character set and TLS. MYSQL_OPT_RECONNECT stays off (the default): a
     /// silent reconnect would lose the prepared statements.
-    private static func setOptions(_ handle: UnsafeMutablePointer<MYSQL>, _ config: MySQLConfig) {
+    private static func setOptions(_ handle: UnsafeMutablePointer<MYSQL>, _ config: MySQLConfig, connectTimeout: Int) {
+        var connectSeconds = UInt32(connectTimeout)
+        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &connectSeconds)
         var timeout = UInt32(config.timeoutSeconds)
-        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)
         mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &timeout)
         mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &timeout)
         config.charset.withCString { _ = mysql_options(handle, MYSQL_SET_CHARSET_NAME, $0) }

@@ -3,10 +3,13 @@ import TableProtocol
 
 /// The keys of a table-mysql config file: upstream's (`host`, `username`, `password`,
 /// `database` and the shared SQL query keys, `?` standing for the key) plus what upstream
-/// lacks: `port`, `socket`, TLS, `charset`, `timeout` and `max_connections`.
-struct MySQLConfig: Sendable {
+/// lacks: several servers, `port`, `socket`, TLS, `charset`, `timeout` and
+/// `max_connections`.
+struct MySQLConfig: SQLConfig {
     var path: String
-    var host: String?
+    /// The servers, tried in order (`host`, repeatable or a list); none: the library's
+    /// default (the local server through `socket` or its default socket).
+    var servers: [MySQLHost]
     var username: String?
     var password: String?
     var database: String?
@@ -21,20 +24,29 @@ struct MySQLConfig: Sendable {
     /// Seconds allowed for connecting and for each read and write on the connection.
     var timeoutSeconds: Int
     var maximumConnections: Int
+    var cache: CacheSettings
 
     static let keywords = [
         "host", "username", "password", "database", "port", "socket",
         "ssl_ca", "ssl_cert", "ssl_key", "ssl_verify_server_cert", "charset",
         "timeout", "max_connections",
-    ] + SQLQueries.keywords
+    ] + SQLQueries.keywords + CacheSettings.keywords
 
     static func load(_ path: String) throws(ConfigErrors) -> MySQLConfig {
-        var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords)
+        var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords, repeatable: ["host"])
         let queries = SQLQueries(&reader)
         let sslCA = reader.string("ssl_ca")
+        var servers: [MySQLHost] = []
+        for entry in reader.entries("host") {
+            guard let value = entry.value, let listed = MySQLHost.list(value) else {
+                reader.report(entry.line, "\"host\" must be host names or addresses, each with an optional :port, separated by commas or spaces, not \"\(entry.value ?? "")\"")
+                continue
+            }
+            servers += listed
+        }
         let config = MySQLConfig(
             path: path,
-            host: reader.string("host"),
+            servers: servers,
             username: reader.string("username"),
             password: reader.string("password"),
             database: reader.string("database"),
@@ -47,7 +59,8 @@ struct MySQLConfig: Sendable {
             charset: reader.string("charset") ?? "utf8mb4",
             queries: queries,
             timeoutSeconds: reader.integer("timeout", default: 5, in: 1...300),
-            maximumConnections: reader.integer("max_connections", default: 4, in: 1...64))
+            maximumConnections: reader.integer("max_connections", default: 4, in: 1...64),
+            cache: CacheSettings(&reader))
         if config.sslCertificate != nil && config.sslKey == nil {
             reader.report(key: "ssl_cert", "\"ssl_cert\" needs \"ssl_key\" (the certificate's private key)")
         }
@@ -66,32 +79,22 @@ struct MySQLConfig: Sendable {
 
 /// table-mysql: a drop-in for OpenSMTPD's table-mysql 1.2.1 (MySQL or MariaDB), reading the
 /// same config file.
-final class MySQLTable: TableBackend {
+final class MySQLTable: SQLTable {
     static let name = "mysql"
-    static let argumentName = "CONFIG"
-
     let config: MySQLConfig
-
-    init(config: MySQLConfig) {
-        self.config = config
-    }
 
     /// Only parses: the server is reached by `connect`, after the handshake, so that smtpd
     /// starts even while the database is down.
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> MySQLTable {
-        let config = try MySQLConfig.load(argument)
+    init(loading argument: String, logger: Logger) throws(ConfigErrors) {
+        config = try MySQLConfig.load(argument)
         if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
         MySQLLibrary.initialize()
-        return MySQLTable(config: config)
     }
 
-    var services: [Service] { config.queries.services }
-    func refusal(_ operation: Operation, _ service: Service) -> String? { config.queries.refusal(operation, service) }
-    var concurrency: Int { config.maximumConnections }
     var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
     func connect(until deadline: Deadline) throws(TableError) -> MySQLConnection {
-        try MySQLConnection(config)
+        try MySQLConnection(config, deadline: deadline)
     }
 }
 

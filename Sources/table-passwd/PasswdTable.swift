@@ -10,14 +10,14 @@ final class PasswdTable: TableBackend {
 
     init(file: PasswdFile) { self.file = file }
 
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> PasswdTable {
+    init(loading argument: String, logger: Logger) throws(ConfigErrors) {
         let bytes: [UInt8]
         do {
             bytes = try FileIO.readFile(argument)
         } catch {
             throw ConfigErrors(path: argument, "cannot read passwd file: \(error.reason)")
         }
-        return PasswdTable(file: try PasswdFile.parse(bytes, path: argument, logger: logger))
+        file = try PasswdFile.parse(bytes, path: argument, logger: logger)
     }
 
     let services: [Service] = [.credentials, .userinfo]

@@ -2,7 +2,7 @@ import TableProtocol
 
 /// The keys of a table-postgres config file: upstream's (`conninfo` and the shared SQL query
 /// keys, `$1` standing for the key) plus `timeout` and `max_connections`.
-struct PostgresConfig: Sendable {
+struct PostgresConfig: SQLConfig {
     var path: String
     /// Given to libpq as is: `key=value ...` or a `postgresql://` URI.
     var conninfo: String
@@ -11,14 +11,16 @@ struct PostgresConfig: Sendable {
     /// statement_timeout, unless conninfo sets one).
     var timeoutSeconds: Int
     var maximumConnections: Int
+    var cache: CacheSettings
 
-    static let keywords = ["conninfo", "timeout", "max_connections"] + SQLQueries.keywords
+    static let keywords = ["conninfo", "timeout", "max_connections"] + SQLQueries.keywords + CacheSettings.keywords
 
     static func load(_ path: String) throws(ConfigErrors) -> PostgresConfig {
         var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords)
         let queries = SQLQueries(&reader)
         let timeout = reader.integer("timeout", default: 5, in: 1...300)
         let connections = reader.integer("max_connections", default: 4, in: 1...64)
+        let cache = CacheSettings(&reader)
         let conninfo = reader.string("conninfo")
         if conninfo == nil {
             reader.report(nil, "missing \"conninfo\": the libpq connection string (e.g. host=localhost dbname=mail user=smtpd)")
@@ -27,7 +29,7 @@ struct PostgresConfig: Sendable {
         }
         try reader.finish()
         return PostgresConfig(path: path, conninfo: conninfo ?? "", queries: queries,
-                              timeoutSeconds: timeout, maximumConnections: connections)
+                              timeoutSeconds: timeout, maximumConnections: connections, cache: cache)
     }
 
     /// Whether conninfo carries a password (`password=...` or `postgresql://user:secret@...`).
@@ -44,27 +46,17 @@ struct PostgresConfig: Sendable {
 }
 
 /// table-postgres: a drop-in for OpenSMTPD's table-postgres 1.1.1, reading the same config file.
-final class PostgresTable: TableBackend {
+final class PostgresTable: SQLTable {
     static let name = "postgres"
-    static let argumentName = "CONFIG"
-
     let config: PostgresConfig
-
-    init(config: PostgresConfig) {
-        self.config = config
-    }
 
     /// Only parses: the database is reached by `connect`, after the handshake, so that smtpd
     /// starts even while PostgreSQL is down.
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> PostgresTable {
-        let config = try PostgresConfig.load(argument)
+    init(loading argument: String, logger: Logger) throws(ConfigErrors) {
+        config = try PostgresConfig.load(argument)
         if config.holdsPassword { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
-        return PostgresTable(config: config)
     }
 
-    var services: [Service] { config.queries.services }
-    func refusal(_ operation: Operation, _ service: Service) -> String? { config.queries.refusal(operation, service) }
-    var concurrency: Int { config.maximumConnections }
     var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
     func connect(until deadline: Deadline) throws(TableError) -> PostgresConnection {

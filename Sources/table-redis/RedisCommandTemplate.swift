@@ -94,6 +94,9 @@ struct RedisCommandTemplate: Sendable, Equatable {
         return RedisCommandTemplate(arguments: arguments)
     }
 
+    /// Whether `%s` appears anywhere.
+    var usesKey: Bool { arguments.contains { $0.contains(.key) } }
+
     /// The command's arguments for one key.
     func argv(key: [UInt8]) -> [[UInt8]] {
         key.withUnsafeBufferPointer { command(key: $0).arguments }

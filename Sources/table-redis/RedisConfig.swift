@@ -50,7 +50,7 @@ enum RedisTopology: Sendable, Equatable {
 /// A table-redis config file: upstream 1.0.1's keywords and defaults, plus
 /// `query_mailaddrmap`, `username`, `timeout`, `sentinel`, `sentinel_master` and
 /// `max_connections`.
-struct RedisConfig: Sendable {
+struct RedisConfig: TableConfig {
     var path: String
     var topology: RedisTopology
     var username: String?
@@ -58,8 +58,13 @@ struct RedisConfig: Sendable {
     var database: Int
     var timeoutSeconds: Int
     var maximumConnections: Int
+    var cache: CacheSettings
     /// The command for each service, in registration order.
     var templates: [(service: Service, template: RedisCommandTemplate)]
+    /// `fetch_source`: the command listing the addresses `relay src` rotates through (no
+    /// key), and the rotation (`fetch_source_expire`, `fetch_source_refresh`).
+    var fetchSource: RedisCommandTemplate?
+    var rotation: FetchRotation
 
     /// Upstream's query keys and default commands; mailaddrmap has no default (upstream had
     /// no such key), so it is served only when configured.
@@ -77,13 +82,18 @@ struct RedisConfig: Sendable {
 
     static let keywords = ["master", "master_port", "slave", "slave_port", "password", "username",
                            "database", "timeout", "sentinel", "sentinel_master", "max_connections"]
-        + queryKeys.map(\.key)
+        + queryKeys.map(\.key) + ["fetch_source", "fetch_source_expire", "fetch_source_refresh"]
+        + CacheSettings.keywords
 
     func template(for service: Service) -> RedisCommandTemplate? {
         templates.first { $0.service == service }?.template
     }
 
-    var services: [Service] { templates.map(\.service) }
+    /// The services with a command, except `source`, which smtpd only fetches (`relay src`):
+    /// registered when `fetch_source` is set.
+    var services: [Service] {
+        templates.map(\.service).filter { $0 != .source } + (fetchSource != nil ? [.source] : [])
+    }
 
     static func load(_ path: String) throws(ConfigErrors) -> RedisConfig {
         var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords, repeatable: ["sentinel"])
@@ -97,6 +107,21 @@ struct RedisConfig: Sendable {
                 reader.report(key: key, "\(key): \(error)")
             }
         }
+
+        var fetchSource: RedisCommandTemplate? = nil
+        if let command = reader.string("fetch_source") {
+            do throws(RedisCommandTemplate.ParseError) {
+                let template = try RedisCommandTemplate.parse(command)
+                if template.usesKey {
+                    reader.report(key: "fetch_source", "fetch_source: takes no key (%s): it lists every address, e.g. SMEMBERS source")
+                }
+                fetchSource = template
+            } catch {
+                reader.report(key: "fetch_source", "fetch_source: \(error)")
+            }
+        }
+        let rotation = FetchRotation(expire: reader.integer("fetch_source_expire", default: 60, in: 0...Int(Int32.max)),
+                                     refresh: reader.integer("fetch_source_refresh", default: 1000, in: 0...Int(Int32.max)))
 
         let masterPort = reader.integer("master_port", default: 6379, in: 1...65535)
         let slavePort = reader.integer("slave_port", default: 6380, in: 1...65535)
@@ -139,9 +164,10 @@ struct RedisConfig: Sendable {
             }
             topology = .fixed(primary: primary, replica: replica)
         }
+        let cache = CacheSettings(&reader)
         try reader.finish()
         return RedisConfig(path: path, topology: topology, username: username, password: password,
                            database: database, timeoutSeconds: timeout, maximumConnections: connections,
-                           templates: templates)
+                           cache: cache, templates: templates, fetchSource: fetchSource, rotation: rotation)
     }
 }

@@ -18,18 +18,29 @@ final class RedisConnection: TableConnection {
     }
 
     func answer(_ request: Request, until deadline: Deadline) throws(TableError) -> Answer {
+        if request.operation == .fetch, let fetchSource = config.fetchSource {
+            // The rotation keeps the addresses between fetches; a reload that fails is thrown
+            // on (a lost connection is then replaced), and the next fetch tries again.
+            return try config.rotation.next { () throws(TableError) in
+                try RedisAnswer.addresses(run(fetchSource.command(key: UnsafeBufferPointer(start: nil, count: 0))),
+                                          command: fetchSource.commandName)
+            }
+        }
         guard let template = config.template(for: request.service) else {
             return .error("no query_\(request.service) configured")
         }
-        let value: RedisValue
-        do throws(TableError) {
-            value = try link.command(request.withKey { template.command(key: $0) })
-        } catch {
-            throw error.prefixed("redis: ")
-        }
+        let value = try run(request.withKey { template.command(key: $0) })
         if request.operation == .check {
             return RedisAnswer.check(value, command: template.commandName)
         }
         return RedisAnswer.lookup(value, service: request.service, key: request.key, command: template.commandName)
+    }
+
+    private func run(_ command: RedisCommand) throws(TableError) -> RedisValue {
+        do throws(TableError) {
+            return try link.command(command)
+        } catch {
+            throw error.prefixed("redis: ")
+        }
     }
 }

@@ -4,28 +4,26 @@ import TableProtocol
 ///
 /// The loaded configuration. Nothing connects until the first request (after the
 /// handshake), so a Redis that is down at boot does not stop smtpd from starting.
-final class RedisTable: TableBackend {
+final class RedisTable: ConfiguredTable {
     static let name = "redis"
-    static let argumentName = "CONFIG"
-
     let config: RedisConfig
 
-    init(config: RedisConfig) { self.config = config }
-
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> RedisTable {
-        let config = try RedisConfig.load(argument)
+    init(loading argument: String, logger: Logger) throws(ConfigErrors) {
+        config = try RedisConfig.load(argument)
         if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
-        return RedisTable(config: config)
     }
 
-    /// The eight services upstream has default commands for, plus mailaddrmap when
-    /// `query_mailaddrmap` is set. Never auth: smtpd keeps checking passwords itself.
+    /// The services upstream has default commands for (but `source` only with
+    /// `fetch_source`), plus mailaddrmap when `query_mailaddrmap` is set. Never auth: smtpd
+    /// keeps checking passwords itself.
     var services: [Service] { config.services }
-    var concurrency: Int { config.maximumConnections }
     var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
     func refusal(_ operation: Operation, _ service: Service) -> String? {
-        if operation == .fetch { return "table-redis does not support fetch" }
+        if operation == .fetch {
+            guard service == .source else { return "fetch is only supported for source" }
+            return config.fetchSource == nil ? "no fetch_source configured" : nil
+        }
         guard config.template(for: service) != nil else {
             return service == .mailaddrmap ? "no query_mailaddrmap configured" : "table-redis does not serve \(service)"
         }

@@ -28,6 +28,24 @@ enum RedisValue: Sendable, Equatable {
 /// - an empty value, or an array with some nils, is an error, never `found|` with nothing;
 /// - mailaddrmap is answered (strings or arrays joined with `", "`).
 enum RedisAnswer {
+    /// The addresses a `fetch_source` command returned: every string of an array (`SMEMBERS`,
+    /// `LRANGE`; nils skipped) or a single string; nil is none. Anything else fails the
+    /// request: the rotation then keeps the addresses it had.
+    static func addresses(_ value: RedisValue, command: String) throws(TableError) -> [[UInt8]] {
+        switch value {
+        case .array(let elements):
+            return elements.compactMap { element in
+                if case .string(let address) = element { return address }
+                return nil
+            }
+        case .string(let address): return [address]
+        case .null: return []
+        case .integer(let number): throw TableError(.request, "\(command) returned the integer \(number), not addresses")
+        case .status(let text): throw TableError(.request, "\(command) returned the status \"\(text)\", not addresses")
+        case .error(let text): throw TableError(.request, "redis: \(text)")
+        }
+    }
+
     static func check(_ value: RedisValue, command: String) -> Answer {
         switch value {
         case .integer(1): return .hit

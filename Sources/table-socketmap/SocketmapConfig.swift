@@ -8,14 +8,20 @@ import TableProtocol
 /// argv[1] is either upstream's form, the path of the server's unix socket (line framing,
 /// map name = table name, 5 s timeout), or the path of a regular file: a config file with
 /// `socket`, `protocol`, `map` and `timeout` keys in the shared `key value` grammar.
-struct SocketmapConfig: Sendable {
+struct SocketmapConfig: TableConfig {
     var address: SocketAddress
     var framing: SocketmapFraming
     /// The map name sent with every request; nil sends the table's name, as upstream.
     var map: String?
     var timeoutSeconds: Int
+    /// Off for upstream's form (a socket as argument): only a config file can ask for it.
+    var cache: CacheSettings = .off
 
-    static let keywords = ["socket", "protocol", "map", "timeout"]
+    /// One connection, as upstream had: many socketmap servers are simple, and smtpd asks
+    /// one question at a time anyway.
+    var maximumConnections: Int { 1 }
+
+    static let keywords = ["socket", "protocol", "map", "timeout"] + CacheSettings.keywords
     static let defaultTimeout = 5
 
     static func load(_ argument: String) throws(ConfigErrors) -> SocketmapConfig {
@@ -55,7 +61,8 @@ struct SocketmapConfig: Sendable {
             reader.report(key: "map", "\"map\" cannot contain spaces or line breaks")
         }
         let timeout = reader.integer("timeout", default: defaultTimeout, in: 1...300)
+        let cache = CacheSettings(&reader)
         try reader.finish()
-        return SocketmapConfig(address: address ?? .unix(""), framing: framing, map: map, timeoutSeconds: timeout)
+        return SocketmapConfig(address: address ?? .unix(""), framing: framing, map: map, timeoutSeconds: timeout, cache: cache)
     }
 }

@@ -46,10 +46,17 @@ final class SocketmapConnection: TableConnection {
         lastReplyAt = monotonicSeconds()
     }
 
-    /// upstream's nine services; the server decides what it knows.
-    static let services: [Service] = [.alias, .domain, .credentials, .netaddr, .userinfo, .source, .mailaddr, .addrname, .mailaddrmap]
+    /// What smtpd may check or look up; the server decides what it knows. Not `source`, which
+    /// smtpd only fetches (`relay src`) and a socketmap cannot answer (upstream registered it
+    /// and answered every fetch with an error).
+    static let services: [Service] = [.alias, .domain, .credentials, .netaddr, .userinfo, .mailaddr, .addrname, .mailaddrmap]
 
     func answer(_ request: Request, until deadline: Deadline) throws(TableError) -> Answer {
+        // A key the line protocol cannot carry is refused, never sent: the server would read
+        // `key\r` as `key`, or a key with LF as two requests. Netstrings carry any byte.
+        if config.framing == .line, request.withKey({ SocketmapFraming.hasLineBreak($0) }) {
+            return .error("the key contains a line break, which the line protocol cannot carry (use protocol netstring)")
+        }
         // The map is the configured name, or the table's as smtpd sent it (no String made).
         let message = request.withKey { key in
             if let map = config.map { return config.framing.encode(map: map.utf8, key: key) }

@@ -31,6 +31,11 @@ enum SocketmapFraming: String, Sendable, Equatable {
         return request
     }
 
+    /// Whether a key holds CR or LF, which line framing cannot carry.
+    static func hasLineBreak(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        key.contains(0x0A) || key.contains(0x0D)
+    }
+
     enum Decoded: Equatable {
         /// Not a whole reply yet: read more.
         case incomplete

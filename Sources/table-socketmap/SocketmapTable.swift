@@ -5,16 +5,13 @@ import TableProtocol
 ///
 /// Nothing connects before the first request, so a map server that is down at boot does
 /// not stop smtpd from starting.
-final class SocketmapTable: TableBackend {
+final class SocketmapTable: ConfiguredTable {
     static let name = "socketmap"
     static let argumentName = "SOCKET|CONFIG"
-
     let config: SocketmapConfig
 
-    init(config: SocketmapConfig) { self.config = config }
-
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SocketmapTable {
-        SocketmapTable(config: try SocketmapConfig.load(argument))
+    init(loading argument: String, logger: Logger) throws(ConfigErrors) {
+        config = try SocketmapConfig.load(argument)
     }
 
     var services: [Service] { SocketmapConnection.services }
@@ -24,9 +21,6 @@ final class SocketmapTable: TableBackend {
         return services.contains(service) ? nil : "table-socketmap does not serve \(service)"
     }
 
-    /// One connection, as upstream had: many socketmap servers are simple, and smtpd asks
-    /// one question at a time anyway.
-    let concurrency = 1
     var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
     func connect(until deadline: Deadline) throws(TableError) -> SocketmapConnection {

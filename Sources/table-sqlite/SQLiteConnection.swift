@@ -122,8 +122,12 @@ final class SQLiteConnection: TableConnection {
     }
 
     /// Runs a prepared statement with the key bound to its first parameter and hands each row
-    /// to `row` until it returns false. A failure is the request's alone (`.request`): a busy
-    /// or broken database file is not fixed by opening it again.
+    /// to `row` until it returns false.
+    ///
+    /// A database still locked after the busy timeout is `.timedOut`, one that can no longer
+    /// be read (I/O error, file gone) `.broken`: the database could not answer, so the
+    /// handle is reopened for the next request and the answer cache may serve an older
+    /// answer meanwhile. Anything else (a constraint, a type error) is the request's alone.
     func run(_ query: SQLQuery, key: UnsafeBufferPointer<UInt8>?, row: (SQLRow) -> Bool) throws(TableError) {
         guard query.slot < statements.count, let statement = statements[query.slot] else {
             throw TableError(.request, "no \(query.key) configured")
@@ -149,7 +153,7 @@ final class SQLiteConnection: TableConnection {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE { return }
             guard status == SQLITE_ROW else {
-                throw TableError(.request, "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
+                throw TableError(Self.failureKind(status), "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
             }
             // The column reader is written in the call, not kept in a variable: as an
             // argument it is a non-escaping closure, whose context lives on the stack (one
@@ -161,6 +165,18 @@ final class SQLiteConnection: TableConnection {
                 return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))))
             }
             if !more { return }
+        }
+    }
+}
+
+extension SQLiteConnection {
+    /// What a failed step means for the handle (see `run`); extended result codes are on, so
+    /// the primary code is the low byte.
+    static func failureKind(_ status: Int32) -> TableError.Kind {
+        switch status & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED: .timedOut
+        case SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_NOTADB, SQLITE_CORRUPT: .broken
+        default: .request
         }
     }
 }

@@ -2,21 +2,23 @@ import TableProtocol
 
 /// The keys of a table-sqlite config file: upstream's (`dbpath` and the shared SQL query
 /// keys) plus `timeout` (seconds to wait for a locked database) and `max_connections`.
-struct SQLiteConfig: Sendable {
+struct SQLiteConfig: SQLConfig {
     var path: String
     var databasePath: String
     var databasePathLine: Int?
     var queries: SQLQueries
     var busyTimeoutSeconds: Int
     var maximumConnections: Int
+    var cache: CacheSettings
 
-    static let keywords = ["dbpath", "timeout", "max_connections"] + SQLQueries.keywords
+    static let keywords = ["dbpath", "timeout", "max_connections"] + SQLQueries.keywords + CacheSettings.keywords
 
     static func load(_ path: String) throws(ConfigErrors) -> SQLiteConfig {
         var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords)
         let queries = SQLQueries(&reader)
         let timeout = reader.integer("timeout", default: 5, in: 0...3600)
         let connections = reader.integer("max_connections", default: 2, in: 1...64)
+        let cache = CacheSettings(&reader)
         let databasePath = reader.string("dbpath")
         if databasePath == nil {
             reader.report(nil, "missing \"dbpath\": the path of the SQLite database")
@@ -24,31 +26,23 @@ struct SQLiteConfig: Sendable {
         try reader.finish()
         return SQLiteConfig(path: path, databasePath: databasePath ?? "",
                             databasePathLine: reader.entry("dbpath")?.line, queries: queries,
-                            busyTimeoutSeconds: timeout, maximumConnections: connections)
+                            busyTimeoutSeconds: timeout, maximumConnections: connections, cache: cache)
     }
 }
 
 /// table-sqlite: a drop-in for OpenSMTPD's table-sqlite 1.0.1, reading the same config file.
-final class SQLiteTable: TableBackend {
+final class SQLiteTable: SQLTable {
     static let name = "sqlite"
-    static let argumentName = "CONFIG"
-
     let config: SQLiteConfig
 
-    init(config: SQLiteConfig) { self.config = config }
-
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> SQLiteTable {
-        let config = try SQLiteConfig.load(argument)
-        // SQLite is a local file: open it and prepare every statement now, so that a wrong
-        // path, a missing table or a bad column count stops the load with the query's line.
+    /// SQLite is a local file: it is opened and every statement prepared now, so that a
+    /// wrong path, a missing table or a bad column count stops the load with the query's line.
+    init(loading argument: String, logger: Logger) throws(ConfigErrors) {
+        config = try SQLiteConfig.load(argument)
         let problems = SQLiteConnection.validate(config, logger: logger)
         guard problems.isEmpty else { throw ConfigErrors(problems) }
-        return SQLiteTable(config: config)
     }
 
-    var services: [Service] { config.queries.services }
-    func refusal(_ operation: Operation, _ service: Service) -> String? { config.queries.refusal(operation, service) }
-    var concurrency: Int { config.maximumConnections }
     /// A locked database is waited for by SQLite's busy timeout (`timeout`), not by a
     /// deadline: there is no network to give up on.
     var requestTimeout: Double? { nil }

@@ -2,7 +2,12 @@ import Foundation
 import Testing
 import TableDriver
 import TableProtocol
+@testable import table_ldap
+@testable import table_mysql
 @testable import table_passwd
+@testable import table_postgres
+@testable import table_redis
+@testable import table_socketmap
 @testable import table_sqlite
 
 /// The man pages document what the code does: every keyword a backend's config accepts,
@@ -15,22 +20,34 @@ import TableProtocol
         try String(contentsOf: root.appendingPathComponent("packaging/man/table-\(name).5"), encoding: .utf8)
     }
 
-    /// The `.It Ic keyword` entries of the page's keyword list.
+    /// The keywords named by the page's `.It Ic keyword` entries, several where an entry
+    /// lists them (`.It Ic alias_filter , domain_filter , \` and its continuation lines).
     static func documentedKeywords(_ page: String) -> Set<String> {
-        Set(page.split(separator: "\n").compactMap { line in
-            let words = line.split(separator: " ")
-            guard words.count >= 3, words[0] == ".It", words[1] == "Ic" else { return nil }
-            return String(words[2])
-        })
+        let joined = page.replacingOccurrences(of: "\\\n", with: " ")
+        var keywords: Set<String> = []
+        for line in joined.split(separator: "\n") where line.hasPrefix(".It Ic ") {
+            // The keywords come before the first argument macro (`Ar`, `Cm`, `Op`...).
+            for word in line.split(separator: " ").dropFirst(2) {
+                if word.first?.isUppercase == true { break }
+                if word != "," { keywords.insert(String(word)) }
+            }
+        }
+        return keywords
     }
 
-    @Test func sqliteDocumentsEveryKeyword() throws {
-        let documented = Self.documentedKeywords(try Self.manPage("sqlite"))
-        for keyword in SQLiteConfig.keywords {
-            #expect(documented.contains(keyword), "table-sqlite.5 does not document \(keyword)")
+    /// Every config keyword each backend accepts, from the code.
+    static let keywords: [(name: String, keywords: [String])] = [
+        ("sqlite", SQLiteConfig.keywords), ("postgres", PostgresConfig.keywords), ("mysql", MySQLConfig.keywords),
+        ("ldap", LDAPConfig.keywords), ("redis", RedisConfig.keywords), ("socketmap", SocketmapConfig.keywords),
+    ]
+
+    @Test(arguments: keywords) func documentsEveryKeyword(_ backend: (name: String, keywords: [String])) throws {
+        let documented = Self.documentedKeywords(try Self.manPage(backend.name))
+        for keyword in backend.keywords {
+            #expect(documented.contains(keyword), "table-\(backend.name).5 does not document \(keyword)")
         }
-        for keyword in documented where keyword.hasPrefix("query_") || keyword.hasPrefix("fetch_") {
-            #expect(SQLiteConfig.keywords.contains(keyword), "table-sqlite.5 documents \(keyword), which the code does not accept")
+        for keyword in documented where keyword.contains("_") {
+            #expect(backend.keywords.contains(keyword), "table-\(backend.name).5 documents \(keyword), which the code does not accept")
         }
     }
 
@@ -61,7 +78,7 @@ import TableProtocol
     }
 
     /// mandoc -Tlint at warning level, where mandoc is installed (scripts/deps/packaging.test).
-    @Test(arguments: ["sqlite", "passwd"]) func manPageIsLintClean(_ name: String) throws {
+    @Test(arguments: ["sqlite", "passwd", "postgres", "mysql", "ldap", "redis", "socketmap"]) func manPageIsLintClean(_ name: String) throws {
         let mandoc = "/usr/bin/mandoc"
         try #require(FileManager.default.isExecutableFile(atPath: mandoc) || !TestEnvironment.serversRequired,
                      "mandoc is not installed")

@@ -14,7 +14,7 @@ import TableProtocol
 
     @Test func upstreamKeysAloneLoadWithDefaults() throws {
         let config = try load("host db.example.org\nusername smtpd\npassword: secret\ndatabase mail\nquery_domain SELECT d FROM t WHERE d = ?\n")
-        #expect(config.host == "db.example.org")
+        #expect(config.servers == [MySQLHost(host: "db.example.org", port: nil)])
         #expect(config.username == "smtpd")
         #expect(config.password == "secret")
         #expect(config.database == "mail")
@@ -30,7 +30,7 @@ import TableProtocol
     @Test func anEmptyConnectionPartIsValid() throws {
         // Upstream connects with every library default; so do we.
         let config = try load("query_domain SELECT d FROM t WHERE d = ?\n")
-        #expect(config.host == nil && config.username == nil && config.password == nil)
+        #expect(config.servers.isEmpty && config.username == nil && config.password == nil)
     }
 
     @Test func tlsKeys() throws {

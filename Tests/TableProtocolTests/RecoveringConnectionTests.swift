@@ -20,8 +20,8 @@ import Glibc
         var requestTimeout: Double? = 5
 
         static let name = "scripted"
-        static let argumentName = "NOTHING"
-        static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> ScriptedBackend { ScriptedBackend() }
+        init() {}
+        init(loading argument: String, logger: Logger) throws(ConfigErrors) {}
         var services: [Service] { [.alias] }
         let concurrency = 1
 

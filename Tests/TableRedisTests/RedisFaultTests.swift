@@ -24,7 +24,7 @@ import TableTestSupport
         let fixture = try RedisFixture(config(port: "16399"))
         defer { fixture.cleanUp() }
         let table = try fixture.start()
-        #expect(try table.handshake().count == 8)
+        #expect(try table.handshake().count == 7)
         for _ in 0..<3 {
             let (reply, seconds) = try timed(table, "alias", "root")
             #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:16399"))
@@ -47,7 +47,7 @@ import TableTestSupport
         let fixture = try RedisFixture(config(port: port))
         defer { fixture.cleanUp() }
         let table = try fixture.start()
-        #expect(try table.handshake().count == 8)
+        #expect(try table.handshake().count == 7)
         let (reply, seconds) = try timed(table, "alias", "root")
         #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:\(port)"))
         #expect(seconds < 1 + 1)

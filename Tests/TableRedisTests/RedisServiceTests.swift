@@ -14,6 +14,39 @@ import TableTestSupport
         }
     }
 
+    /// `relay src` on Redis: `fetch_source` lists the addresses, which rotate in byte order
+    /// as the SQL backends' do, reloaded after `fetch_source_refresh` fetches; `source` is
+    /// registered only with it.
+    @Test func fetchSourceRotatesThroughTheAddresses() throws {
+        load(9, [["SADD", "relays", "192.0.2.7", "192.0.2.10", "192.0.2.9"]])
+        let fixture = try RedisFixture("master 127.0.0.1\nmaster_port \(port)\ndatabase 9\nfetch_source SMEMBERS relays\nfetch_source_refresh 3\n")
+        defer { fixture.cleanUp() }
+        let table = try fixture.start()
+        #expect(try table.handshake().contains("source"))
+        var fetched: [String] = []
+        for _ in 0..<3 { fetched.append(try table.request("fetch", "source")) }
+        #expect(fetched == ["found|192.0.2.10", "found|192.0.2.7", "found|192.0.2.9"])
+        // After three fetches the set is read again: a removed address is gone.
+        #expect(RedisServers.cli(port: port, database: 9, ["SREM", "relays", "192.0.2.10"]) == 0)
+        #expect(try table.request("fetch", "source") == "found|192.0.2.7")
+        #expect(try table.request("fetch", "source") == "found|192.0.2.9")
+        #expect(try table.request("fetch", "alias") == "error|fetch is only supported for source")
+        // An empty set is not-found after the next reload.
+        #expect(RedisServers.cli(port: port, database: 9, ["DEL", "relays"]) == 0)
+        _ = try table.request("fetch", "source")
+        #expect(try table.request("fetch", "source") == "not-found")
+        table.closeInput()
+        #expect(table.wait() == 0)
+    }
+
+    @Test func fetchSourceTakesNoKey() throws {
+        let fixture = try RedisFixture("master 127.0.0.1\nmaster_port \(port)\nfetch_source SMEMBERS relays:%s\n")
+        defer { fixture.cleanUp() }
+        let result = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(":3: fetch_source: takes no key (%s)"))
+    }
+
     @Test func upstreamDefaultTemplates() throws {
         load(1, [
             ["SET", "alias:root", "alice, bob"],
@@ -28,7 +61,7 @@ import TableTestSupport
         let fixture = try RedisFixture("master 127.0.0.1\nmaster_port \(port)\ndatabase 1\n")
         defer { fixture.cleanUp() }
         let table = try fixture.start()
-        #expect(try table.handshake() == ["alias", "domain", "credentials", "netaddr", "userinfo", "source", "mailaddr", "addrname"])
+        #expect(try table.handshake() == ["alias", "domain", "credentials", "netaddr", "userinfo", "mailaddr", "addrname"])
         #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
         #expect(try table.request("lookup", "domain", key: "example.org") == "found|example.org")
         #expect(try table.request("lookup", "credentials", key: "alice") == "found|alice:\(Self.hash)")
@@ -46,7 +79,8 @@ import TableTestSupport
         #expect(try table.request("check", "netaddr", key: "192.0.2.1") == "found")
         #expect(try table.request("lookup", "mailaddrmap", key: "alice") == "error|no query_mailaddrmap configured")
         #expect(try table.request("check", "string", key: "x") == "error|table-redis does not serve string")
-        #expect(try table.request("fetch", "source") == "error|table-redis does not support fetch")
+        #expect(try table.request("fetch", "source") == "error|no fetch_source configured")
+        #expect(try table.request("fetch", "alias") == "error|fetch is only supported for source")
         // Credential values never reach the log, even with -v off or on.
         #expect(!fixture.log().contains(Self.hash))
     }
@@ -86,7 +120,7 @@ import TableTestSupport
         let fixture = try RedisFixture(Self.customConfig.replacingOccurrences("PORT", port))
         defer { fixture.cleanUp() }
         let table = try fixture.start()
-        #expect(try table.handshake() == ["alias", "domain", "credentials", "netaddr", "userinfo", "source", "mailaddr", "addrname", "mailaddrmap"])
+        #expect(try table.handshake() == ["alias", "domain", "credentials", "netaddr", "userinfo", "mailaddr", "addrname", "mailaddrmap"])
         // arrays
         #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
         #expect(try table.request("lookup", "alias", key: "nobody") == "not-found")
@@ -174,7 +208,7 @@ import TableTestSupport
         #expect(try table.request("lookup", "alias", key: "root") == "found|from-replica")
         let check = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
         #expect(check.status == 0)
-        #expect(check.stdout == "configuration OK (serves alias, domain, credentials, netaddr, userinfo, source, mailaddr, addrname)\n")
+        #expect(check.stdout == "configuration OK (serves alias, domain, credentials, netaddr, userinfo, mailaddr, addrname)\n")
 
         // A password without username is AUTH <password>; this server's default user has none.
         try fixture.rewrite("master_port \(port)\npassword not-needed\n")

@@ -13,13 +13,13 @@ package protocol TableBackend: AnyObject, Sendable {
 
     /// `sqlite` for table-sqlite: the smtpd.conf prefix.
     static var name: String { get }
-    /// What argv[1] is, for usage messages (`CONFIG`, `PASSWD-FILE`, `SOCKET|CONFIG`).
+    /// What argv[1] is, for usage messages: `CONFIG` unless the backend says otherwise
+    /// (`PASSWD-FILE`, `SOCKET|CONFIG`).
     static var argumentName: String { get }
 
-    /// Reads argv[1] and returns the configured backend, or every problem found; at start
-    /// and on every `update`. Must not wait on a network server: connections are opened by
-    /// `connect`.
-    static func load(_ argument: String, logger: Logger) throws(ConfigErrors) -> Self
+    /// Reads argv[1] (at start and on every `update`), or throws every problem found. Must
+    /// not wait on a network server: connections are opened by `connect`.
+    init(loading argument: String, logger: Logger) throws(ConfigErrors)
 
     /// The services to register at the handshake: exactly those this configuration can answer.
     var services: [Service] { get }
@@ -35,6 +35,9 @@ package protocol TableBackend: AnyObject, Sendable {
     /// waits on no network server (its requests get `Deadline.never`).
     var requestTimeout: Double? { get }
 
+    /// The answer cache the configuration asks for (`cache_*` keywords); off by default.
+    var cache: CacheSettings { get }
+
     /// Opens a connection (or whatever per-thread state the backend needs) and prepares
     /// everything it will use, so that `table-NAME -n` can report broken queries. What it
     /// throws is a connection that could not be made, whatever its kind.
@@ -42,6 +45,10 @@ package protocol TableBackend: AnyObject, Sendable {
 }
 
 extension TableBackend {
+    package static var argumentName: String { "CONFIG" }
+
+    package var cache: CacheSettings { .off }
+
     /// Registered services are answered by check and lookup; fetch is refused.
     package func refusal(_ operation: Operation, _ service: Service) -> String? {
         operation != .fetch && services.contains(service) ? nil : "\(operation) \(service) is not served by this table"

@@ -1,3 +1,11 @@
+/// What a connection made of one request: the server's answer (which may be an `error` the
+/// request itself caused), or none because the server could not be reached or the
+/// connection was lost: the case the answer cache may bridge with an older answer.
+enum Attempt {
+    case answered(Answer)
+    case unavailable(String)
+}
+
 /// A connection kept working through failures: the one place that decides when a backend
 /// connects, when a lost connection is replaced and its request sent again, and how long to
 /// wait after a failed connect. Backends only say how to connect and how to answer one
@@ -45,6 +53,14 @@ struct RecoveringConnection {
     /// Answers one request on this connection, connecting first if need be, and applies
     /// the rules above to whatever fails.
     mutating func answer(_ request: Request, logger: Logger) -> Answer {
+        switch attempt(request, logger: logger) {
+        case .answered(let answer): return answer
+        case .unavailable(let message): return .error(message)
+        }
+    }
+
+    /// The same, telling an answer from the server apart from no answer at all.
+    mutating func attempt(_ request: Request, logger: Logger) -> Attempt {
         let deadline = Deadline(timeout: timeout)
         let current: any TableConnection
         let openedNow: Bool
@@ -52,26 +68,27 @@ struct RecoveringConnection {
             current = connection
             openedNow = false
         } else {
-            guard let opened = open(until: deadline, logger: logger) else { return .error(lastError) }
+            guard let opened = open(until: deadline, logger: logger) else { return .unavailable(lastError) }
             current = opened
             openedNow = true
         }
         do throws(TableError) {
-            return try current.answer(request, until: deadline)
+            return .answered(try current.answer(request, until: deadline))
         } catch {
-            guard error.losesConnection else { return .error(error.message) }
+            guard error.losesConnection else { return .answered(.error(error.message)) }
             connection = nil
             guard error.kind == .closed, !openedNow, deadline.remaining >= (timeout ?? 0) / 2 else {
-                return .error(error.message)
+                return .unavailable(error.message)
             }
             logger.info("connection lost (\(error.message)); connecting again")
         }
-        guard let reopened = open(until: deadline, logger: logger) else { return .error(lastError) }
+        guard let reopened = open(until: deadline, logger: logger) else { return .unavailable(lastError) }
         do throws(TableError) {
-            return try reopened.answer(request, until: deadline)
+            return .answered(try reopened.answer(request, until: deadline))
         } catch {
-            if error.losesConnection { connection = nil }
-            return .error(error.message)
+            guard error.losesConnection else { return .answered(.error(error.message)) }
+            connection = nil
+            return .unavailable(error.message)
         }
     }
 

@@ -1,6 +1,7 @@
 /// The query keys the SQL backends share (sqlite, postgres, mysql), read from a config file.
 ///
-/// Every `query_*` is optional; the table registers exactly the services it has a query for.
+/// Every `query_*` is optional; the table registers exactly the services smtpd can ask it
+/// for with its queries (see `services`).
 /// `query_auth` (ours, not upstream's) returns the stored hash for a user name and makes the
 /// table answer smtpd's `auth` service itself.
 ///
@@ -71,10 +72,13 @@ package final class SQLQueries: Sendable {
         Self.lookupKeys.compactMap { lookups[$0.service] } + (fetchSource.map { [$0] } ?? [])
     }
 
-    /// The services to register: one per configured query (fetch_source serves `source`).
+    /// The services to register: one per configured query, except `source`, which smtpd
+    /// only ever fetches (`relay src`): it is registered when `fetch_source` is set, so that
+    /// smtpd refuses a `relay src` on a table that could never answer it when it loads its
+    /// config, instead of deferring every message at run time.
     package var services: [Service] {
         Self.lookupKeys.map(\.service).filter { service in
-            lookups[service] != nil || (service == .source && fetchSource != nil)
+            service == .source ? fetchSource != nil : lookups[service] != nil
         }
     }
 }

@@ -9,6 +9,7 @@ struct ConnectionSlot {
     var generation: Generation?
     var generationNumber = -1
     var served: UInt64 = 0
+    var cache: AnswerCache?
     var connection: RecoveringConnection?
     /// Where replies on this slot are built: room for the longest (about 2.3 KB).
     let replyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
@@ -18,6 +19,7 @@ struct ConnectionSlot {
         self.generation = generation
         generationNumber = generation.number
         served = generation.served
+        cache = generation.cache
         connection = RecoveringConnection(backend: generation.backend, timeout: generation.requestTimeout)
     }
 }

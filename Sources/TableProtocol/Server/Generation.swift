@@ -5,6 +5,9 @@ final class Generation: Sendable {
     let backend: any TableBackend
     /// `backend.requestTimeout`, read once.
     let requestTimeout: Double?
+    /// The answer cache, when the configuration asks for one: a new, empty one for every
+    /// configuration loaded, so `update` starts afresh.
+    let cache: AnswerCache?
     /// `backend.refusal` for every operation and service, worked out once: the server
     /// answers what the configuration cannot serve itself, before any backend sees it.
     private let refusals: [String?]
@@ -16,6 +19,7 @@ final class Generation: Sendable {
         self.number = number
         self.backend = backend
         self.requestTimeout = backend.requestTimeout
+        self.cache = backend.cache.isEnabled ? AnswerCache(backend.cache) : nil
         var refusals = [String?](repeating: nil, count: Operation.allCases.count * Service.allCases.count)
         for operation in Operation.allCases where operation != .update {
             for service in Service.allCases {

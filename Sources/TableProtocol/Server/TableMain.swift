@@ -90,7 +90,7 @@ package enum TableMain {
 
         let backend: Table
         do {
-            backend = try Table.load(argument, logger: logger)
+            backend = try Table(loading: argument, logger: logger)
         } catch {
             for problem in error.problems { printError(problem.description) }
             if case .serve = mode { logger.error("cannot start: configuration has \(error.problems.count) problem(s)") }
@@ -108,6 +108,7 @@ package enum TableMain {
                 return 1
             }
             print("configuration OK (serves \(backend.services.map(\.rawValue).joined(separator: ", ")))")
+            if backend.cache.isEnabled { print(backend.cache) }
             return 0
         case .oneRequest(let operation, let service, let key):
             // The same path as a request from smtpd: refused if the configuration does not

@@ -132,7 +132,8 @@ package final class TableServer: Sendable {
 
     /// Answers one request on the calling thread's slot and sends the reply.
     private func handle(_ request: Request, _ slot: inout ConnectionSlot) {
-        let answer = request.operation == .update ? update(&slot) : serve(request, &slot)
+        var cacheUse: CacheUse? = nil
+        let answer = request.operation == .update ? update(&slot) : serve(request, &slot, cacheUse: &cacheUse)
         let (count, sent) = Reply.write(operation: request.operation, id: request.idBytes, answer: answer, into: slot.replyBuffer)
         send(UnsafeRawBufferPointer(rebasing: slot.replyBuffer[..<count]))
         switch sent {
@@ -141,19 +142,27 @@ package final class TableServer: Sendable {
         case .found, .notFound:
             // Checked here first: calling `logger.debug` copies the logger (two Strings
             // retained and released) on every request even when debug messages are off.
-            if logsDebug { logger.debug("\(Self.describe(request)): \(sent == .notFound ? "not-found" : "found")") }
+            if logsDebug {
+                let outcome = sent == .notFound ? "not-found" : "found"
+                logger.debug("\(Self.describe(request)): \(outcome)\(cacheUse.map { " (cache \($0))" } ?? "")")
+            }
         }
     }
 
     /// A check, lookup or fetch: refused here when the configuration cannot serve it,
     /// otherwise answered on the slot's connection.
-    private func serve(_ request: Request, _ slot: inout ConnectionSlot) -> Answer {
+    private func serve(_ request: Request, _ slot: inout ConnectionSlot, cacheUse: inout CacheUse?) -> Answer {
         if slot.generationNumber != generationNumber.load(ordering: .acquiring) {
             // A new configuration: the slot's connection was made for the old one.
             slot.adopt(generation.withLock { $0 })
         }
         guard Generation.isServed(request, in: slot.served) else {
             return .error(slot.generation?.refusal(request) ?? "not served")
+        }
+        if let cache = slot.cache, AnswerCache.isCacheable(request) {
+            let (answer, use) = cache.answer(request, logger: logger) { slot.connection!.attempt(request, logger: logger) }
+            cacheUse = use
+            return answer
         }
         return slot.connection!.answer(request, logger: logger)
     }
@@ -165,7 +174,7 @@ package final class TableServer: Sendable {
             let old = generation.withLock { $0 }
             let backend: any TableBackend
             do throws(ConfigErrors) {
-                backend = try type(of: old.backend).load(argument, logger: logger)
+                backend = try type(of: old.backend).init(loading: argument, logger: logger)
             } catch {
                 for problem in error.problems { logger.error("update: \(problem)") }
                 return .error("configuration not reloaded: \(error.problems.first?.description ?? "invalid")")
