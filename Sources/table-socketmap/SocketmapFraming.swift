@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How requests and replies are delimited on the socket.
 ///
 /// - `line` is what upstream table-socketmap 1.1.1 speaks: `<map> <key>\n`, one reply line.
@@ -31,9 +35,11 @@ enum SocketmapFraming: String, Sendable, Equatable {
         return request
     }
 
-    /// Whether a key holds CR or LF, which line framing cannot carry.
+    /// Whether a key holds CR or LF, which line framing cannot carry (memchr(3): this runs
+    /// for every request).
     static func hasLineBreak(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        key.contains(0x0A) || key.contains(0x0D)
+        guard let start = key.baseAddress, !key.isEmpty else { return false }
+        return memchr(start, 0x0A, key.count) != nil || memchr(start, 0x0D, key.count) != nil
     }
 
     enum Decoded: Equatable {
