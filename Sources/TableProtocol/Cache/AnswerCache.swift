@@ -24,13 +24,16 @@ package enum CacheUse: Sendable, Equatable {
 final class AnswerCache: Sendable {
     let settings: CacheSettings
     private let store: Mutex<CacheStore>
+    /// Monotonic seconds; a parameter so that tests can move time.
+    private let now: @Sendable () -> Double
     /// Whether the last answer that needed the server came from a stale entry: the warning
     /// is logged when this turns true, the all-clear when it turns false again.
     private let servingStale = Atomic<Bool>(false)
 
-    init(_ settings: CacheSettings) {
+    init(_ settings: CacheSettings, clock: @escaping @Sendable () -> Double = monotonicSeconds) {
         self.settings = settings
         self.store = Mutex(CacheStore(capacity: settings.size))
+        self.now = clock
     }
 
     /// Whether the cache may answer a request at all.
@@ -47,7 +50,7 @@ final class AnswerCache: Sendable {
     func answer(_ request: Request, logger: Logger, ask: () -> Attempt) -> (Answer, CacheUse) {
         let key = CacheKey(request)
         let cached = store.withLock { $0.entry(key) }
-        if let cached, monotonicSeconds() - cached.storedAt < lifetime(of: cached.value) {
+        if let cached, now() - cached.storedAt < lifetime(of: cached.value) {
             return (Self.answer(cached.value), .hit)
         }
         switch ask() {
@@ -56,14 +59,14 @@ final class AnswerCache: Sendable {
                 logger.info("the server answers again; cached answers are no longer served past their expiry")
             }
             switch answer {
-            case .found(let value): store.withLock { $0.store(key, value: value, at: monotonicSeconds()) }
-            case .notFound: store.withLock { $0.store(key, value: nil, at: monotonicSeconds()) }
+            case .found(let value): store.withLock { $0.store(request, value: value, at: now()) }
+            case .notFound: store.withLock { $0.store(request, value: nil, at: now()) }
             case .error: break
             }
             return (answer, .miss)
         case .unavailable(let message):
             guard let cached, settings.staleTTL > 0,
-                  monotonicSeconds() - cached.storedAt < lifetime(of: cached.value) + Double(settings.staleTTL)
+                  now() - cached.storedAt < lifetime(of: cached.value) + Double(settings.staleTTL)
             else {
                 return (.error(message), .miss)
             }
