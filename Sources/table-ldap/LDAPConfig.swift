@@ -25,10 +25,8 @@ struct LDAPConfig: TableConfig {
     var baseDN: String
     var caFile: String?
     var tlsVerify: Bool
-    var timeoutSeconds: Int
     var followReferrals: Bool
-    var maximumConnections: Int
-    var cache: CacheSettings
+    var settings: TableSettings
     var searches: [Service: LDAPSearch]
     var authFilter: LDAPTemplate?
     var authDNTemplate: LDAPTemplate?
@@ -44,9 +42,9 @@ struct LDAPConfig: TableConfig {
     static let lookedUp: Set<Service> = [.alias, .credentials, .userinfo, .mailaddrmap]
 
     static let keywords: [String] =
-        ["url", "username", "password", "basedn", "ca_file", "starttls", "tls_verify", "timeout",
-         "referrals", "max_connections", "auth_filter", "auth_dn_template"]
-        + CacheSettings.keywords
+        ["url", "username", "password", "basedn", "ca_file", "starttls", "tls_verify",
+         "referrals", "auth_filter", "auth_dn_template"]
+        + TableSettings.keywords()
         + serviceKeys.flatMap { ["\($0.service)_filter", "\($0.service)_attributes"] }
 
     var authEnabled: Bool { authFilter != nil || authDNTemplate != nil }
@@ -122,18 +120,15 @@ struct LDAPConfig: TableConfig {
             reader.report(entry.line, "ca_file \"\(file)\" cannot be read")
         }
         let tlsVerify = reader.boolean("tls_verify", default: true)
-        let timeout = reader.integer("timeout", default: 5, in: 1...300)
+        let settings = TableSettings(&reader, connections: 4)
         let referrals = reader.boolean("referrals", default: false)
-        let connections = reader.integer("max_connections", default: 4, in: 1...64)
-        let cache = CacheSettings(&reader)
         try reader.finish()
 
         let password = reader.string("password") ?? ""
         if !password.isEmpty { ConfigReader.warnIfWorldReadable(path, logger: logger) }
         return LDAPConfig(path: path, urls: urls, bindDN: reader.string("username") ?? "", password: password,
                           baseDN: baseDN ?? "", caFile: reader.string("ca_file"), tlsVerify: tlsVerify,
-                          timeoutSeconds: timeout, followReferrals: referrals, maximumConnections: connections,
-                          cache: cache, searches: searches, authFilter: authFilter, authDNTemplate: authDNTemplate)
+                          followReferrals: referrals, settings: settings, searches: searches, authFilter: authFilter, authDNTemplate: authDNTemplate)
     }
 
     /// A `*_attributes` value: names split at `,` and trimmed (upstream kept the spaces of

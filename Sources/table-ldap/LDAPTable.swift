@@ -12,8 +12,6 @@ final class LDAPTable: ConfiguredTable {
         config = try LDAPConfig.load(argument, logger: logger)
     }
 
-    var services: [Service] { config.services }
-
     func refusal(_ operation: Operation, _ service: Service) -> String? {
         switch (operation, service) {
         case (.check, .auth):
@@ -29,7 +27,6 @@ final class LDAPTable: ConfiguredTable {
         }
     }
 
-    var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
     func connect(until deadline: Deadline) throws(TableError) -> LDAPConnection {
         try LDAPConnection(config, deadline: deadline)

@@ -21,18 +21,16 @@ struct MySQLConfig: SQLConfig {
     var verifyServerCertificate: Bool
     var charset: String
     var queries: SQLQueries
-    /// Seconds allowed for connecting and for each read and write on the connection.
-    var timeoutSeconds: Int
-    var maximumConnections: Int
-    var cache: CacheSettings
+    /// `timeout` bounds connecting and each read and write on the connection.
+    var settings: TableSettings
 
     static let keywords = [
         "host", "username", "password", "database", "port", "socket",
         "ssl_ca", "ssl_cert", "ssl_key", "ssl_verify_server_cert", "charset",
-        "timeout", "max_connections",
-    ] + SQLQueries.keywords + CacheSettings.keywords
+    ] + TableSettings.keywords() + SQLQueries.keywords
 
-    static func load(_ path: String) throws(ConfigErrors) -> MySQLConfig {
+    /// Reads the file, and warns through `logger` when it holds a password every user can read.
+    static func load(_ path: String, logger: Logger? = nil) throws(ConfigErrors) -> MySQLConfig {
         var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords, repeatable: ["host"])
         let queries = SQLQueries(&reader)
         let sslCA = reader.string("ssl_ca")
@@ -58,9 +56,7 @@ struct MySQLConfig: SQLConfig {
             verifyServerCertificate: reader.boolean("ssl_verify_server_cert", default: sslCA != nil),
             charset: reader.string("charset") ?? "utf8mb4",
             queries: queries,
-            timeoutSeconds: reader.integer("timeout", default: 5, in: 1...300),
-            maximumConnections: reader.integer("max_connections", default: 4, in: 1...64),
-            cache: CacheSettings(&reader))
+            settings: TableSettings(&reader, connections: 4))
         if config.sslCertificate != nil && config.sslKey == nil {
             reader.report(key: "ssl_cert", "\"ssl_cert\" needs \"ssl_key\" (the certificate's private key)")
         }
@@ -68,6 +64,7 @@ struct MySQLConfig: SQLConfig {
             reader.report(key: "ssl_key", "\"ssl_key\" needs \"ssl_cert\"")
         }
         try reader.finish()
+        if config.password != nil, let logger { ConfigReader.warnIfWorldReadable(path, logger: logger) }
         return config
     }
 
@@ -86,12 +83,10 @@ final class MySQLTable: SQLTable {
     /// Only parses: the server is reached by `connect`, after the handshake, so that smtpd
     /// starts even while the database is down.
     init(loading argument: String, logger: Logger) throws(ConfigErrors) {
-        config = try MySQLConfig.load(argument)
-        if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
+        config = try MySQLConfig.load(argument, logger: logger)
         MySQLLibrary.initialize()
     }
 
-    var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
     func connect(until deadline: Deadline) throws(TableError) -> MySQLConnection {
         try MySQLConnection(config, deadline: deadline)

@@ -7,20 +7,17 @@ struct PostgresConfig: SQLConfig {
     /// Given to libpq as is: `key=value ...` or a `postgresql://` URI.
     var conninfo: String
     var queries: SQLQueries
-    /// Seconds allowed for connecting and for each statement (also the session's
+    /// `timeout` bounds connecting and each statement (it is also the session's
     /// statement_timeout, unless conninfo sets one).
-    var timeoutSeconds: Int
-    var maximumConnections: Int
-    var cache: CacheSettings
+    var settings: TableSettings
 
-    static let keywords = ["conninfo", "timeout", "max_connections"] + SQLQueries.keywords + CacheSettings.keywords
+    static let keywords = ["conninfo"] + TableSettings.keywords() + SQLQueries.keywords
 
-    static func load(_ path: String) throws(ConfigErrors) -> PostgresConfig {
+    /// Reads the file, and warns through `logger` when it holds a password every user can read.
+    static func load(_ path: String, logger: Logger? = nil) throws(ConfigErrors) -> PostgresConfig {
         var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords)
         let queries = SQLQueries(&reader)
-        let timeout = reader.integer("timeout", default: 5, in: 1...300)
-        let connections = reader.integer("max_connections", default: 4, in: 1...64)
-        let cache = CacheSettings(&reader)
+        let settings = TableSettings(&reader, connections: 4)
         let conninfo = reader.string("conninfo")
         if conninfo == nil {
             reader.report(nil, "missing \"conninfo\": the libpq connection string (e.g. host=localhost dbname=mail user=smtpd)")
@@ -28,8 +25,10 @@ struct PostgresConfig: SQLConfig {
             reader.report(entry.line, "conninfo: \(problem)")
         }
         try reader.finish()
-        return PostgresConfig(path: path, conninfo: conninfo ?? "", queries: queries,
-                              timeoutSeconds: timeout, maximumConnections: connections, cache: cache)
+        let config = PostgresConfig(path: path, conninfo: conninfo ?? "", queries: queries,
+                              settings: settings)
+        if config.holdsPassword, let logger { ConfigReader.warnIfWorldReadable(path, logger: logger) }
+        return config
     }
 
     /// Whether conninfo carries a password (`password=...` or `postgresql://user:secret@...`).
@@ -53,11 +52,9 @@ final class PostgresTable: SQLTable {
     /// Only parses: the database is reached by `connect`, after the handshake, so that smtpd
     /// starts even while PostgreSQL is down.
     init(loading argument: String, logger: Logger) throws(ConfigErrors) {
-        config = try PostgresConfig.load(argument)
-        if config.holdsPassword { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
+        config = try PostgresConfig.load(argument, logger: logger)
     }
 
-    var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
     func connect(until deadline: Deadline) throws(TableError) -> PostgresConnection {
         try PostgresConnection(config, deadline: deadline)

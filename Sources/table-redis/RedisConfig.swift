@@ -56,9 +56,7 @@ struct RedisConfig: TableConfig {
     var username: String?
     var password: String?
     var database: Int
-    var timeoutSeconds: Int
-    var maximumConnections: Int
-    var cache: CacheSettings
+    var settings: TableSettings
     /// The command for each service, in registration order.
     var templates: [(service: Service, template: RedisCommandTemplate)]
     /// `fetch_source`: the command listing the addresses `relay src` rotates through (no
@@ -81,21 +79,22 @@ struct RedisConfig: TableConfig {
     ]
 
     static let keywords = ["master", "master_port", "slave", "slave_port", "password", "username",
-                           "database", "timeout", "sentinel", "sentinel_master", "max_connections"]
+                           "database", "sentinel", "sentinel_master"] + TableSettings.keywords()
         + queryKeys.map(\.key) + ["fetch_source", "fetch_source_expire", "fetch_source_refresh"]
-        + CacheSettings.keywords
 
     func template(for service: Service) -> RedisCommandTemplate? {
         templates.first { $0.service == service }?.template
     }
 
-    /// The services with a command, except `source`, which smtpd only fetches (`relay src`):
-    /// registered when `fetch_source` is set.
+    /// The services upstream has default commands for, except `source`, which smtpd only
+    /// fetches (`relay src`): registered when `fetch_source` is set; mailaddrmap when
+    /// `query_mailaddrmap` is. Never auth: smtpd keeps checking passwords itself.
     var services: [Service] {
         templates.map(\.service).filter { $0 != .source } + (fetchSource != nil ? [.source] : [])
     }
 
-    static func load(_ path: String) throws(ConfigErrors) -> RedisConfig {
+    /// Reads the file, and warns through `logger` when it holds a password every user can read.
+    static func load(_ path: String, logger: Logger? = nil) throws(ConfigErrors) -> RedisConfig {
         var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords, repeatable: ["sentinel"])
 
         var templates: [(Service, RedisCommandTemplate)] = []
@@ -126,8 +125,7 @@ struct RedisConfig: TableConfig {
         let masterPort = reader.integer("master_port", default: 6379, in: 1...65535)
         let slavePort = reader.integer("slave_port", default: 6380, in: 1...65535)
         let database = reader.integer("database", default: 0, in: 0...Int(Int32.max))
-        let timeout = reader.integer("timeout", default: 5, in: 1...300)
-        let connections = reader.integer("max_connections", default: 4, in: 1...64)
+        let settings = TableSettings(&reader, connections: 4)
         let username = reader.string("username")
         let password = reader.string("password")
         if username != nil && password == nil {
@@ -164,10 +162,9 @@ struct RedisConfig: TableConfig {
             }
             topology = .fixed(primary: primary, replica: replica)
         }
-        let cache = CacheSettings(&reader)
         try reader.finish()
+        if password != nil, let logger { ConfigReader.warnIfWorldReadable(path, logger: logger) }
         return RedisConfig(path: path, topology: topology, username: username, password: password,
-                           database: database, timeoutSeconds: timeout, maximumConnections: connections,
-                           cache: cache, templates: templates, fetchSource: fetchSource, rotation: rotation)
+                           database: database, settings: settings, templates: templates, fetchSource: fetchSource, rotation: rotation)
     }
 }

@@ -9,15 +9,8 @@ final class RedisTable: ConfiguredTable {
     let config: RedisConfig
 
     init(loading argument: String, logger: Logger) throws(ConfigErrors) {
-        config = try RedisConfig.load(argument)
-        if config.password != nil { ConfigReader.warnIfWorldReadable(argument, logger: logger) }
+        config = try RedisConfig.load(argument, logger: logger)
     }
-
-    /// The services upstream has default commands for (but `source` only with
-    /// `fetch_source`), plus mailaddrmap when `query_mailaddrmap` is set. Never auth: smtpd
-    /// keeps checking passwords itself.
-    var services: [Service] { config.services }
-    var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
     func refusal(_ operation: Operation, _ service: Service) -> String? {
         if operation == .fetch {

@@ -13,15 +13,17 @@ struct SocketmapConfig: TableConfig {
     var framing: SocketmapFraming
     /// The map name sent with every request; nil sends the table's name, as upstream.
     var map: String?
-    var timeoutSeconds: Int
-    /// Off for upstream's form (a socket as argument): only a config file can ask for it.
-    var cache: CacheSettings = .off
+    /// One connection, as upstream had (many socketmap servers are simple, and smtpd asks
+    /// one question at a time anyway), so no `max_connections`; the cache only from a
+    /// config file.
+    var settings: TableSettings
 
-    /// One connection, as upstream had: many socketmap servers are simple, and smtpd asks
-    /// one question at a time anyway.
-    var maximumConnections: Int { 1 }
+    static let keywords = ["socket", "protocol", "map"] + TableSettings.keywords(connections: false)
 
-    static let keywords = ["socket", "protocol", "map", "timeout"] + CacheSettings.keywords
+    /// What smtpd may check or look up; the server decides what it knows. Not `source`,
+    /// which smtpd only fetches (`relay src`) and a socketmap cannot answer (upstream
+    /// registered it and answered every fetch with an error).
+    var services: [Service] { [.alias, .domain, .credentials, .netaddr, .userinfo, .mailaddr, .addrname, .mailaddrmap] }
     static let defaultTimeout = 5
 
     static func load(_ argument: String) throws(ConfigErrors) -> SocketmapConfig {
@@ -34,7 +36,8 @@ struct SocketmapConfig: TableConfig {
         guard let address = SocketAddress.parse(argument) else {
             throw ConfigErrors(path: argument, "not a socket path, inet:host:port or config file")
         }
-        return SocketmapConfig(address: address, framing: .line, map: nil, timeoutSeconds: defaultTimeout)
+        return SocketmapConfig(address: address, framing: .line, map: nil,
+                               settings: TableSettings(timeoutSeconds: defaultTimeout, maximumConnections: 1))
     }
 
     static func loadFile(_ path: String) throws(ConfigErrors) -> SocketmapConfig {
@@ -60,9 +63,8 @@ struct SocketmapConfig: TableConfig {
         if let map, map.contains(where: { $0 == " " || $0 == "\n" || $0 == "\r" }) {
             reader.report(key: "map", "\"map\" cannot contain spaces or line breaks")
         }
-        let timeout = reader.integer("timeout", default: defaultTimeout, in: 1...300)
-        let cache = CacheSettings(&reader)
+        let settings = TableSettings(&reader, timeout: defaultTimeout, connections: nil)
         try reader.finish()
-        return SocketmapConfig(address: address ?? .unix(""), framing: framing, map: map, timeoutSeconds: timeout, cache: cache)
+        return SocketmapConfig(address: address ?? .unix(""), framing: framing, map: map, settings: settings)
     }
 }

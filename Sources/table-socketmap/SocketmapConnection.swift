@@ -46,11 +46,6 @@ final class SocketmapConnection: TableConnection {
         lastReplyAt = monotonicSeconds()
     }
 
-    /// What smtpd may check or look up; the server decides what it knows. Not `source`, which
-    /// smtpd only fetches (`relay src`) and a socketmap cannot answer (upstream registered it
-    /// and answered every fetch with an error).
-    static let services: [Service] = [.alias, .domain, .credentials, .netaddr, .userinfo, .mailaddr, .addrname, .mailaddrmap]
-
     func answer(_ request: Request, until deadline: Deadline) throws(TableError) -> Answer {
         // A key the line protocol cannot carry is refused, never sent: the server would read
         // `key\r` as `key`, or a key with LF as two requests. Netstrings carry any byte.

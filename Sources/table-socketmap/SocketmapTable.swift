@@ -14,14 +14,11 @@ final class SocketmapTable: ConfiguredTable {
         config = try SocketmapConfig.load(argument)
     }
 
-    var services: [Service] { SocketmapConnection.services }
-
     func refusal(_ operation: Operation, _ service: Service) -> String? {
         guard operation == .check || operation == .lookup else { return "table-socketmap does not support \(operation)" }
         return services.contains(service) ? nil : "table-socketmap does not serve \(service)"
     }
 
-    var requestTimeout: Double? { Double(config.timeoutSeconds) }
 
     func connect(until deadline: Deadline) throws(TableError) -> SocketmapConnection {
         try SocketmapConnection(config: config, deadline: deadline)

@@ -7,18 +7,16 @@ struct SQLiteConfig: SQLConfig {
     var databasePath: String
     var databasePathLine: Int?
     var queries: SQLQueries
-    var busyTimeoutSeconds: Int
-    var maximumConnections: Int
-    var cache: CacheSettings
+    /// `timeout` is how long to wait for a database locked by a writer.
+    var settings: TableSettings
+    var busyTimeoutSeconds: Int { settings.timeoutSeconds }
 
-    static let keywords = ["dbpath", "timeout", "max_connections"] + SQLQueries.keywords + CacheSettings.keywords
+    static let keywords = ["dbpath"] + TableSettings.keywords() + SQLQueries.keywords
 
     static func load(_ path: String) throws(ConfigErrors) -> SQLiteConfig {
         var reader = ConfigReader(try ConfigFile.load(path), keywords: keywords)
         let queries = SQLQueries(&reader)
-        let timeout = reader.integer("timeout", default: 5, in: 0...3600)
-        let connections = reader.integer("max_connections", default: 2, in: 1...64)
-        let cache = CacheSettings(&reader)
+        let settings = TableSettings(&reader, timeoutRange: 0...3600, connections: 2)
         let databasePath = reader.string("dbpath")
         if databasePath == nil {
             reader.report(nil, "missing \"dbpath\": the path of the SQLite database")
@@ -26,7 +24,7 @@ struct SQLiteConfig: SQLConfig {
         try reader.finish()
         return SQLiteConfig(path: path, databasePath: databasePath ?? "",
                             databasePathLine: reader.entry("dbpath")?.line, queries: queries,
-                            busyTimeoutSeconds: timeout, maximumConnections: connections, cache: cache)
+                            settings: settings)
     }
 }
 

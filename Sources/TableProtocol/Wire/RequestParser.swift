@@ -171,29 +171,36 @@ package enum RequestParser {
     }
 }
 
-extension Operation {
-    /// The operation named by these bytes, if any: the length picks the candidates, one
-    /// comparison settles it (no String made, no table searched).
-    init?(_ name: UnsafeBufferPointer<UInt8>) {
-        switch name.count {
-        case 5: self.init(name, among: .check, .fetch)
-        case 6: self.init(name, among: .lookup, .update)
-        default: return nil
-        }
-    }
+/// A protocol word (an operation or a service) matched against request bytes without
+/// making a String: the length picks at most three candidates, one comparison settles it.
+protocol ProtocolName {
+    /// The name as a constant.
+    var name: StaticString { get }
+    /// The words of this length, if any.
+    static func candidates(length: Int) -> (Self, Self?, Self?)?
+}
 
-    /// The candidate `name` spells, if any (plain parameters, not an array: no allocation).
-    private init?(_ name: UnsafeBufferPointer<UInt8>, among first: Operation, _ second: Operation) {
-        if RequestParser.equals(name, first.name) {
+extension ProtocolName {
+    /// The word these bytes spell, if any (no String made, no table searched).
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let (first, second, third) = Self.candidates(length: bytes.count) else { return nil }
+        if RequestParser.equals(bytes, first.name) {
             self = first
-        } else if RequestParser.equals(name, second.name) {
+        } else if let second, RequestParser.equals(bytes, second.name) {
             self = second
+        } else if let third, RequestParser.equals(bytes, third.name) {
+            self = third
         } else {
             return nil
         }
     }
+}
 
-    /// The name as a constant, for comparisons without a String.
+extension Operation: ProtocolName {
+    static func candidates(length: Int) -> (Operation, Operation?, Operation?)? {
+        length == 5 ? (.check, .fetch, nil) : length == 6 ? (.lookup, .update, nil) : nil
+    }
+
     var name: StaticString {
         switch self {
         case .check: "check"
@@ -204,35 +211,20 @@ extension Operation {
     }
 }
 
-extension Service {
-    /// The service named by these bytes, if any (see `Operation.init(_:)`).
-    init?(_ name: UnsafeBufferPointer<UInt8>) {
-        switch name.count {
-        case 4: self.init(name, among: .none, .auth)
-        case 5: self.init(name, among: .alias, .regex)
-        case 6: self.init(name, among: .domain, .source, .string)
-        case 7: self.init(name, among: .netaddr)
-        case 8: self.init(name, among: .userinfo, .mailaddr, .addrname)
-        case 9: self.init(name, among: .relayhost)
-        case 11: self.init(name, among: .credentials, .mailaddrmap)
-        default: return nil
+extension Service: ProtocolName {
+    static func candidates(length: Int) -> (Service, Service?, Service?)? {
+        switch length {
+        case 4: (.none, .auth, nil)
+        case 5: (.alias, .regex, nil)
+        case 6: (.domain, .source, .string)
+        case 7: (.netaddr, nil, nil)
+        case 8: (.userinfo, .mailaddr, .addrname)
+        case 9: (.relayhost, nil, nil)
+        case 11: (.credentials, .mailaddrmap, nil)
+        default: nil
         }
     }
 
-    /// The candidate `name` spells, if any (plain parameters, not an array: no allocation).
-    private init?(_ name: UnsafeBufferPointer<UInt8>, among first: Service, _ second: Service? = nil, _ third: Service? = nil) {
-        if RequestParser.equals(name, first.name) {
-            self = first
-        } else if let second, RequestParser.equals(name, second.name) {
-            self = second
-        } else if let third, RequestParser.equals(name, third.name) {
-            self = third
-        } else {
-            return nil
-        }
-    }
-
-    /// The name as a constant, for comparisons without a String.
     var name: StaticString {
         switch self {
         case .none: "none"
