@@ -1,5 +1,4 @@
 import COpenLDAP
-import Synchronization
 import TableProtocol
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +14,7 @@ final class LDAPHandle {
 
     /// libldap initialises its TLS library the first time a context is made, with a plain
     /// counter: workers connecting at the same moment make their TLS contexts one at a time.
-    private static let tlsSetupLock = Mutex<Void>(())
+    private static let tlsSetupLock = Locked<Void>(())
 
     /// Result codes that mean the connection itself is gone or unusable (libldap's negative
     /// client-side codes), as opposed to the server refusing one operation.

@@ -23,7 +23,7 @@ package enum CacheUse: Sendable, Equatable {
 /// starts an empty one.
 final class AnswerCache: Sendable {
     let settings: CacheSettings
-    private let store: Mutex<CacheStore>
+    private let store: Locked<CacheStore>
     /// Monotonic seconds; a parameter so that tests can move time.
     private let now: @Sendable () -> Double
     /// Whether the last answer that needed the server came from a stale entry: the warning
@@ -32,7 +32,7 @@ final class AnswerCache: Sendable {
 
     init(_ settings: CacheSettings, clock: @escaping @Sendable () -> Double = monotonicSeconds) {
         self.settings = settings
-        self.store = Mutex(CacheStore(capacity: settings.size))
+        self.store = Locked(CacheStore(capacity: settings.size))
         self.now = clock
     }
 

@@ -36,14 +36,14 @@ package final class TableServer: Sendable {
     /// Whether debug messages are logged (`-v`); fixed at start.
     private let logsDebug: Bool
     private let output: Int32
-    private let generation: Mutex<Generation>
+    private let generation: Locked<Generation>
     /// `generation`'s number, readable without the lock: a request whose slot belongs to
     /// the current generation (nearly all of them) takes no lock to find that out.
     private let generationNumber = Atomic<Int>(0)
     /// Held for each reply's write, so replies from several threads never interleave.
-    private let writeLock = Mutex<Void>(())
+    private let writeLock = Locked<Void>(())
     /// Held through an update, so two updates never load and connect at once.
-    private let updateLock = Mutex<Void>(())
+    private let updateLock = Locked<Void>(())
     private let queue = BlockingQueue<Request>()
     /// Requests handed to workers and not answered yet.
     private let inFlight = Atomic<Int>(0)
@@ -55,7 +55,7 @@ package final class TableServer: Sendable {
         self.logger = logger
         self.logsDebug = logger.minimumLevel <= .debug
         self.output = output
-        self.generation = Mutex(Generation(number: 0, backend: backend))
+        self.generation = Locked(Generation(number: 0, backend: backend))
         self.slots = ConnectionSlots(count: max(1, backend.concurrency))
     }
 

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// The `fetch source` cache of the SQL backends (`fetch_source`, `fetch_source_expire`,
 /// `fetch_source_refresh`), with upstream's rotation: the addresses are kept as a sorted set
@@ -17,7 +16,7 @@ package final class FetchRotation: Sendable {
 
     package let expire: Int
     package let refresh: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     package init(expire: Int, refresh: Int) {
         self.expire = expire
