@@ -4,10 +4,9 @@ import Glibc
 
 /// A FIFO that worker threads block on, closed once at end of input.
 ///
-/// It needs a condition variable, which waits on a pthread mutex, so it owns both rather
-/// than using Synchronization's `Mutex` (the lock every other shared value in the server
-/// uses). `@unchecked Sendable`: `items`, `head` and `closed` are only touched with `mutex`
-/// held.
+/// It needs a condition variable, which waits on the mutex it is used with, so it owns both
+/// (the same pthread mutex `Locked` wraps) instead of holding a `Locked` value.
+/// `@unchecked Sendable`: `items`, `head` and `closed` are only touched with `mutex` held.
 package final class BlockingQueue<Element>: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
