@@ -103,7 +103,7 @@ struct RedisCommandTemplate: Sendable, Equatable {
     }
 
     /// The command for one key, ready for `redisCommandArgv`: every argument in one array,
-    /// sized first (an array per argument, grown as it was appended to, cost about 2,000
+    /// sized first (an array per argument, grown as it is appended to, costs about 2,000
     /// instructions a lookup).
     func command(key: UnsafeBufferPointer<UInt8>) -> RedisCommand {
         var length = 0

@@ -5,9 +5,9 @@
 /// `query_auth` (ours, not upstream's) returns the stored hash for a user name and makes the
 /// table answer smtpd's `auth` service itself.
 ///
-/// A class, immutable once loaded: the request path reads it through the `SQLConnection`
-/// protocol, where a struct was copied (every array, dictionary and string in it retained and
-/// released) on each request.
+/// A class, immutable once loaded: every request reaches it through the backend's config,
+/// and a struct would be copied there (every array, dictionary and string in it retained
+/// and released) on each request.
 package final class SQLQueries: Sendable {
     /// Services in registration order, with their key and expected column count.
     package static let lookupKeys: [(service: Service, key: String, columns: Int)] = [

@@ -2,7 +2,7 @@
 /// was given on and the number of columns it must return.
 ///
 /// A class, immutable: each request passes its query down to the backend, and copying a
-/// struct retained and released both of its strings every time.
+/// struct retains and releases both of its strings every time.
 package final class SQLQuery: Sendable, Equatable {
     package let key: String
     package let service: Service

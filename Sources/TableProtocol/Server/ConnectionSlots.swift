@@ -27,7 +27,7 @@ struct ConnectionSlot {
 /// The server's connection slots, one per worker: worker `i` uses slot `i`, and the reader
 /// slot 0 when no request is in flight (so worker 0 is between requests).
 ///
-/// Not a pool threads take from and give back to: that cost a lock and two copies of the
+/// Not a pool threads take from and give back to: that costs a lock and two copies of the
 /// connection state per request (640 instructions per table-socketmap lookup). Who uses a
 /// slot when is fixed instead, and the hand-overs already order the accesses: the reader
 /// queues a request (a mutex) after it last used slot 0, and reads `inFlight` (acquiring)

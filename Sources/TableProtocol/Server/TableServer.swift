@@ -27,7 +27,7 @@ import Glibc
 ///
 /// The server is not generic over the backend: it holds it as `any TableBackend` and its
 /// connections as `any TableConnection`. A generic server in this module, instantiated
-/// from each backend's module, ran unspecialized there and looked up the metadata of its
+/// from each backend's module, runs unspecialized there and looks up the metadata of its
 /// generic types on every request: about 1,200 instructions per lookup, more than a
 /// protocol witness call costs.
 package final class TableServer: Sendable {
@@ -88,7 +88,7 @@ package final class TableServer: Sendable {
         }
         // Each request is parsed where it lies in the reader's buffer, its key copied into
         // storage the next request reuses once this one is answered. (The line's length
-        // comes out through a variable: a tuple result made the reader's generic code
+        // comes out through a variable: a tuple result makes the reader's generic code
         // handle it through its type metadata, on every request.)
         var keyStorage: [UInt8] = []
         var length = 0

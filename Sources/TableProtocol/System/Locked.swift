@@ -6,9 +6,9 @@ import Glibc
 ///
 /// The server's one lock type. Not Synchronization's `Mutex`: on Linux that spins before it
 /// sleeps, and when the threads that contend share a core (as the benchmark pins them, and
-/// as a busy mail host schedules them) the spinning holder-waiter pair wasted most of each
-/// time slice: table-sqlite answered 26,500 pipelined lookups a second with `Mutex` guarding
-/// the reply writer and 55,000 with this (`scripts/bench-compare.sh sqlite`, window 16).
+/// as a busy mail host schedules them) a waiter spins away the time slice its lock's holder
+/// needs: table-sqlite answers 26,500 pipelined lookups a second with `Mutex` guarding the
+/// reply writer and 45,000-56,000 with this (`scripts/bench-compare.sh sqlite`, window 16).
 /// `@unchecked Sendable`: `value` is only touched with `mutex` held.
 package final class Locked<Value>: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)

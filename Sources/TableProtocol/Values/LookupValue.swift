@@ -71,7 +71,7 @@ package struct LookupValue {
         }
     }
 
-    /// `a:b[:c]` in one array of the right size (`+` made a temporary array per operand).
+    /// `a:b[:c]` in one array of the right size (`+` makes a temporary array per operand).
     static func colonJoined(_ parts: [[UInt8]]) -> [UInt8] {
         var joined: [UInt8] = []
         joined.reserveCapacity(parts.reduce(parts.count - 1) { $0 + $1.count })

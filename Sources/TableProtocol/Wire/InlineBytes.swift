@@ -1,7 +1,7 @@
 /// A short byte string stored in place, without a heap allocation, when it has at most 32
 /// bytes, as smtpd's request ids and table names do; a longer one is kept in an array.
 ///
-/// A String per field cost an allocation (smtpd's ids are 16 hex digits, one byte more
+/// A String per field would cost an allocation (smtpd's ids are 16 hex digits, one byte more
 /// than a String holds in place) and reference counting on every copy of the request.
 @usableFromInline
 struct InlineBytes: Sendable, Equatable {

@@ -131,7 +131,7 @@ package enum Reply {
 }
 
 /// Writes a reply into memory sized for it beforehand (`Reply.lineLength`,
-/// `Reply.maximumLineLength`), with plain copies: building the line with Array appends cost
+/// `Reply.maximumLineLength`), with plain copies: building the line with Array appends costs
 /// a uniqueness check and a capacity check per piece, a third of the server's own work per
 /// request.
 struct ReplyWriter {
