@@ -10,7 +10,7 @@ BACKENDS = $(shell awk '!/^#/ && NF { print $$1 }' packaging/backends)
 SWIFT ?= swift
 RELEASE_FLAGS = $(shell scripts/release-flags.sh)
 
-.PHONY: all build release check test run bench bench-all soak install clean deps deb install-test e2e
+.PHONY: all build release check test run bench bench-all soak install clean deps deb lintian install-test e2e
 
 all: build
 
@@ -61,9 +61,15 @@ install: release
 	  done; \
 	fi
 
-# One Debian package per backend (packaging/backends) into $(DEBDIR).
+# The source package and one Debian 13 package per backend (packaging/backends) into
+# $(DEBDIR), built with Debian's swiftlang in a clean Debian 13 root (needs root).
 deb:
+	scripts/deps.sh packaging
 	DEBDIR=$(DEBDIR) packaging/deb.sh
+
+# Debian 13's lintian on what `make deb` built, in the build root.
+lintian:
+	DEBDIR=$(DEBDIR) packaging/lintian.sh
 
 # Builds the packages, installs them with dpkg, runs each installed table once, purges them.
 install-test:
