@@ -10,7 +10,7 @@ BACKENDS = $(shell awk '!/^#/ && NF { print $$1 }' packaging/backends)
 SWIFT ?= swift
 RELEASE_FLAGS = $(shell scripts/release-flags.sh)
 
-.PHONY: all build release check test run bench bench-all soak install clean deps deb lintian install-test e2e
+.PHONY: all build release check test run bench bench-all soak install clean deps deb repo lintian install-test e2e
 
 all: build
 
@@ -66,6 +66,12 @@ install: release
 deb:
 	scripts/deps.sh packaging
 	DEBDIR=$(DEBDIR) packaging/deb.sh
+
+# A signed flat apt repository of what `make deb` built, in $(DEBDIR)/repo (REPO_KEY: the
+# key to sign with; without it one is made once in $(DEBDIR)/repo-key).
+repo:
+	scripts/deps.sh packaging
+	DEBDIR=$(DEBDIR) packaging/repo.sh
 
 # Debian 13's lintian on what `make deb` built, in the build root.
 lintian:
