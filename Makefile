@@ -10,7 +10,7 @@ BACKENDS = $(shell awk '!/^#/ && NF { print $$1 }' packaging/backends)
 SWIFT ?= swift
 RELEASE_FLAGS = $(shell scripts/release-flags.sh)
 
-.PHONY: all build release check test run bench bench-all soak install clean deps deb repo lintian install-test e2e
+.PHONY: all build release check test run bench bench-all soak install clean deps deb repo lintian install-test autopkgtest e2e
 
 all: build
 
@@ -80,6 +80,10 @@ lintian:
 # Builds the packages, installs them with dpkg, runs each installed table once, purges them.
 install-test:
 	DEBDIR=$(DEBDIR) scripts/install-test.sh
+
+# The packages' autopkgtests (debian/tests) by Debian 13's autopkgtest in a Debian 13 root.
+autopkgtest:
+	DEBDIR=$(DEBDIR) scripts/autopkgtest.sh
 
 # Drives the real OpenSMTPD 7.6 (in a Debian trixie root) over SMTP with our tables.
 e2e:
