@@ -77,7 +77,8 @@ repo:
 lintian:
 	DEBDIR=$(DEBDIR) packaging/lintian.sh
 
-# Builds the packages, installs them with dpkg, runs each installed table once, purges them.
+# Checks the packages and installs them with apt in fresh Debian 13 roots: each alone and
+# purged, over Debian's C package and back, upgraded from the previous version.
 install-test:
 	DEBDIR=$(DEBDIR) scripts/install-test.sh
 
