@@ -3,8 +3,9 @@
 #   overlay_start LOWER DIR   mounts an overlay of LOWER on DIR/root (changes go to
 #                             DIR/upper; a copy where overlayfs is missing), with /proc and a
 #                             /dev/shm of its own
-#   overlay_stop DIR          stops whatever still runs in DIR/root (started by this run:
-#                             smtpd, a test server), unmounts it, and removes DIR
+#   overlay_stop DIR [keep]   stops whatever still runs in DIR/root (started by this run:
+#                             smtpd, a test server), unmounts it, and removes DIR (with
+#                             "keep": leaves DIR/upper, the changes, for a look)
 #   in_root DIR COMMAND...    runs COMMAND in DIR/root as root, with a plain environment
 overlay_start() {
   local lower="$1" dir="$2"
@@ -18,7 +19,7 @@ overlay_start() {
 }
 
 overlay_stop() {
-  local dir="$1" root process pass
+  local dir="$1" keep="${2:-}" root process pass
   root="$(readlink -f "$dir/root")"
   for pass in 1 2 3; do
     local found=0
@@ -33,7 +34,7 @@ overlay_stop() {
   umount "$root/dev/shm" 2>/dev/null || true
   umount "$root/proc" 2>/dev/null || true
   umount "$root" 2>/dev/null || true
-  rm -rf --one-file-system "$dir"
+  [ "$keep" = keep ] || rm -rf --one-file-system "$dir"
 }
 
 in_root() {
