@@ -19,7 +19,8 @@
 #
 # Cache: $TABLES_ROOT_CACHE (default /var/cache/opensmtpd-tables): KIND-trixie-DATE-HASH,
 # one root per kind and day (HASH: what it holds), older ones removed; apt-KIND/ keeps the
-# downloaded packages across days (swiftlang alone is 440 MB). Build output goes to stderr.
+# downloaded packages across days (swiftlang alone is 440 MB); KIND.log is mmdebstrap's
+# output (its last lines go to stderr when it fails).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:-}"
@@ -107,8 +108,9 @@ if ! mmdebstrap --quiet --variant="$variant" ${include:+--include="$include"} \
     --customize-hook="mkdir -p $cache/apt-$kind.new" \
     --customize-hook="sync-out /var/cache/apt/archives $cache/apt-$kind.new" \
     --customize-hook="$PWD/scripts/lib/root-keep-downloaded.sh" \
-    trixie "$root.tmp" "${sources[@]}" >&2; then
-  echo "mmdebstrap failed to build the $kind root (output above)" >&2
+    trixie "$root.tmp" "${sources[@]}" >"$cache/$kind.log" 2>&1; then
+  tail -n 40 "$cache/$kind.log" >&2
+  echo "mmdebstrap failed to build the $kind root (whole log: $cache/$kind.log)" >&2
   rm -rf --one-file-system "$root.tmp" "$cache/apt-$kind.new"
   exit 1
 fi
