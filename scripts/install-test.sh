@@ -15,7 +15,8 @@
 #       again gives Debian's files back intact;
 #     - the previous version (DEB_PREVIOUS of packaging/deb.sh) installed from its
 #       repository, the repository moved to this version, `apt-get upgrade`: every package at
-#       this version, the administrator's files under /etc/mail untouched.
+#       this version, the administrator's files under /etc/mail and /etc/smtpd.conf
+#       untouched.
 # No --force option, no file copied into the root but the repository and its key.
 # scripts/autopkgtest.sh runs the packages' own tests; scripts/e2e.sh drives smtpd with them.
 set -euo pipefail
@@ -194,16 +195,21 @@ if root_apt "$work" install "${packages[@]}"; then
   all=1
   for package in "${packages[@]}"; do [ "$(installed_version "$package")" = "installed $previous" ] || all=0; done
   [ "$all" = 1 ] && pass "the previous version $previous of the ${#packages[@]} packages installed" || fail "previous version not installed"
-  # An administrator's configuration: the examples made their own, an smtpd.conf using them.
+  # An administrator's configuration: the examples made their own in /etc/mail, and
+  # Debian's /etc/smtpd.conf (opensmtpd's conffile) naming them.
   mkdir -p "$work/root/etc/mail"
   for name in "${backends[@]}"; do
     for example in "$work/root/usr/share/doc/opensmtpd-table-$name-swift/examples"/*; do
       sed '1i # edited by the administrator' "$example" > "$work/root/etc/mail/$(basename "$example")"
       chmod 640 "$work/root/etc/mail/$(basename "$example")"
     done
-    echo "table $name $name:/etc/mail/$name.conf" >> "$work/root/etc/mail/smtpd.conf"
+    argument="/etc/mail/$name.conf"
+    [ "$name" != passwd ] || argument=/etc/mail/passwd
+    echo "table $name $name:$argument" >> "$work/root/etc/smtpd.conf"
   done
-  (cd "$work/root/etc/mail" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . -printf '%p %m %u %g\n' | sort) > "$work/mail.before"
+  admin_files() { (cd "$work/root/etc" && find mail smtpd.conf -type f -print0 | sort -z | xargs -0 sha256sum \
+    && find mail smtpd.conf -printf '%p %m %u %g\n' | sort); }
+  admin_files > "$work/mail.before"
   root_add_repo "$work" "$REPO" || fail "moving the repository to $version"
   if root_apt "$work" upgrade; then
     for package in "${packages[@]}"; do
@@ -212,11 +218,11 @@ if root_apt "$work" install "${packages[@]}"; then
       [ "$status" = "installed $version" ] && [ -z "$verify" ] && pass "apt-get upgrade: $package $previous -> $version" \
         || fail "apt-get upgrade: $package: $status $verify"
     done
-    (cd "$work/root/etc/mail" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . -printf '%p %m %u %g\n' | sort) > "$work/mail.after"
+    admin_files > "$work/mail.after"
     if cmp -s "$work/mail.before" "$work/mail.after"; then
-      pass "the upgrade left /etc/mail untouched ($(grep -c '^[0-9a-f]\{64\} ' "$work/mail.before") files)"
+      pass "the upgrade left /etc/mail and /etc/smtpd.conf untouched ($(grep -c '^[0-9a-f]\{64\} ' "$work/mail.before") files)"
     else
-      fail "the upgrade changed /etc/mail: $(diff "$work/mail.before" "$work/mail.after" | head -5)"
+      fail "the upgrade changed /etc/mail or /etc/smtpd.conf: $(diff "$work/mail.before" "$work/mail.after" | head -5)"
     fi
   else
     fail "apt-get upgrade from $previous to $version"
