@@ -46,6 +46,11 @@ fi
 # gpg starts an agent for the key's home; this run stops it again.
 trap '[ -z "$started_agent" ] || gpgconf --kill gpg-agent 2>/dev/null || true' EXIT
 
+# Written from scratch, but only over a repository this script made (or nothing).
+if [ -e "$repo" ] && [ -n "$(ls -A "$repo")" ] && [ ! -f "$repo/Release" ]; then
+  echo "repo.sh: $repo is not empty and holds no repository; not replacing it" >&2
+  exit 1
+fi
 rm -rf "$repo"
 mkdir -p "$repo"
 cp "$packages"/*.deb "$repo/"
