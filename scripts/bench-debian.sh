@@ -14,14 +14,13 @@
 # host-built binary, then the Debian-built one, with `table-bench --service alias` at window
 # 1 (as smtpd asks), pinned with the driver to core 0; printed: the medians of ROUNDS rounds
 # (default 7) of COUNT lookups (default 20000) with each binary's peak RSS, and the ratios
-# of the runs paired by round. Servers on moved ports (POSTGRES_BENCH_PORT, default 25402;
-# MARIADB_BENCH_PORT, 23302; PORT 27040 for the socketmap server). Needs root.
+# of the runs paired by round. The servers listen on the benchmarks' ports of
+# scripts/lib/test-servers.sh (TABLES_TEST_PORT_OFFSET moves them). Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "bench-debian.sh needs root (mount, chroot)"; exit 1; }
 . scripts/lib/bench-setup.sh
 . scripts/lib/overlay.sh
-export POSTGRES_BENCH_PORT="${POSTGRES_BENCH_PORT:-25402}" MARIADB_BENCH_PORT="${MARIADB_BENCH_PORT:-23302}" PORT="${PORT:-27040}"
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(sqlite passwd postgres mysql socketmap)
 rounds=${ROUNDS:-7}
