@@ -87,9 +87,10 @@ mkdir -p "$cache/apt-$kind"
 exec 9>"$cache/$kind.lock"
 flock 9
 if [ -e "$root/.complete" ]; then echo "$root"; exit 0; fi
+# Older roots go, but for one still under an overlay (a run of another checkout).
 for old in "$cache/$kind"-trixie-*; do
   [ -d "$old" ] && [ "$old" != "$root" ] || continue
-  umount "$old/proc" 2>/dev/null || true
+  if grep -qF "lowerdir=$old," /proc/mounts; then continue; fi
   rm -rf --one-file-system "$old"
 done
 rm -rf --one-file-system "$root.tmp" "$cache/apt-$kind.new"
