@@ -10,7 +10,7 @@ BACKENDS = $(shell awk '!/^#/ && NF { print $$1 }' packaging/backends)
 SWIFT ?= swift
 RELEASE_FLAGS = $(shell scripts/release-flags.sh)
 
-.PHONY: all build release check test run bench bench-all soak install clean deps deb install-test e2e
+.PHONY: all build release check test run bench bench-all soak install clean deps deb repo lintian install-test autopkgtest e2e
 
 all: build
 
@@ -61,13 +61,30 @@ install: release
 	  done; \
 	fi
 
-# One Debian package per backend (packaging/backends) into $(DEBDIR).
+# The source package and one Debian 13 package per backend (packaging/backends) into
+# $(DEBDIR), built with Debian's swiftlang in a clean Debian 13 root (needs root).
 deb:
+	scripts/deps.sh packaging
 	DEBDIR=$(DEBDIR) packaging/deb.sh
 
-# Builds the packages, installs them with dpkg, runs each installed table once, purges them.
+# A signed flat apt repository of what `make deb` built, in $(DEBDIR)/repo (REPO_KEY: the
+# key to sign with; without it one is made once in $(DEBDIR)/repo-key).
+repo:
+	scripts/deps.sh packaging
+	DEBDIR=$(DEBDIR) packaging/repo.sh
+
+# Debian 13's lintian on what `make deb` built, in the build root.
+lintian:
+	DEBDIR=$(DEBDIR) packaging/lintian.sh
+
+# Checks the packages and installs them with apt in fresh Debian 13 roots: each alone and
+# purged, over Debian's C package and back, upgraded from the previous version.
 install-test:
 	DEBDIR=$(DEBDIR) scripts/install-test.sh
+
+# The packages' autopkgtests (debian/tests) by Debian 13's autopkgtest in a Debian 13 root.
+autopkgtest:
+	DEBDIR=$(DEBDIR) scripts/autopkgtest.sh
 
 # Drives the real OpenSMTPD 7.6 (in a Debian trixie root) over SMTP with our tables.
 e2e:

@@ -1,49 +1,39 @@
 #!/usr/bin/env bash
-# End-to-end test with the real OpenSMTPD 7.6: in a Debian trixie root (scripts/e2e/root.sh,
-# cached per day), installs our Debian packages (make deb) with dpkg, then runs the scenarios
-# of each backend of packaging/backends (scripts/e2e/scenarios/NAME.py and NAME_*.py): each writes its
-# smtpd.conf and data, starts `smtpd -d` on 127.0.0.1, and drives it over SMTP.
+# End-to-end test with the real OpenSMTPD 7.6: in a throw-away overlay of a Debian 13 root
+# with Debian's opensmtpd (scripts/trixie-root.sh test), our packages are installed as an
+# administrator installs them, with apt from our repository (make deb, make repo; the test
+# fails if apt refuses them), then the scenarios of each backend of packaging/backends
+# (scripts/e2e/scenarios/NAME.py and NAME_*.py) run: each writes its smtpd.conf and data,
+# starts `smtpd -d` on 127.0.0.1, and drives it over SMTP.
 #
-# Each run works on a throw-away overlay of the cached root. Ports: 12520 + 10 per backend
-# (in list order), ten each. E2E_KEEP=1 keeps the run folder (logs, root) for a look.
+# Ports: $E2E_PORT (default 12520) + 10 per backend (in list order), ten each. E2E_KEEP=1
+# keeps the run folder (logs, and the root's changes in upper/) for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "e2e.sh needs root (chroot, mount)"; exit 1; }
 for tool in mmdebstrap python3 openssl; do
   command -v "$tool" >/dev/null || { echo "e2e.sh needs $tool"; exit 1; }
 done
-export DEBDIR="${DEBDIR:-/tmp/opensmtpd-tables-deb}"
-version="$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)"
-arch="$(dpkg --print-architecture)"
+. scripts/lib/overlay.sh
+. scripts/lib/packages.sh
 uncovered=()
 mapfile -t backends < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/[[:space:]].*//' packaging/backends)
 started=$(date +%s)
 
-cached_root="$(scripts/e2e/root.sh)"
-echo "trixie root: $cached_root ($(( $(date +%s) - started )) s)"
-packaging/deb.sh >"$DEBDIR.log" 2>&1 || { tail -40 "$DEBDIR.log"; echo "make deb failed"; exit 1; }
-echo "packages built in $DEBDIR ($(( $(date +%s) - started )) s)"
+packages_ready
+echo "packages and repository in $DEBDIR ($(( $(date +%s) - started )) s)"
+cached_root="$(scripts/trixie-root.sh test)"
+echo "Debian 13 root: $cached_root ($(( $(date +%s) - started )) s)"
 
 work="$(mktemp -d /tmp/opensmtpd-tables-e2e.XXXXXX)"
 root="$work/root"
-mkdir -p "$work/upper" "$work/overlay-work" "$root" "$work/logs"
+mkdir -p "$work/logs"
 cleanup() {
-  # Whatever still runs inside the root (an smtpd left by an interrupted scenario) was
-  # started by this run: stop it by pid so the mounts can go.
-  for process in /proc/[0-9]*; do
-    [ "$(readlink "$process/root" 2>/dev/null)" = "$root" ] && kill "${process#/proc/}" 2>/dev/null
-  done
-  sleep 0.5
-  umount "$root/proc" 2>/dev/null || true
-  umount "$root" 2>/dev/null || true
-  if [ "${E2E_KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf --one-file-system "$work"; fi
+  if [ "${E2E_KEEP:-0}" = 1 ]; then overlay_stop "$work" keep; echo "kept $work"; else overlay_stop "$work"; fi
 }
 trap cleanup EXIT
 trap "exit 130" INT TERM
-if ! mount -t overlay overlay -o "lowerdir=$cached_root,upperdir=$work/upper,workdir=$work/overlay-work" "$root" 2>/dev/null; then
-  cp -a "$cached_root/." "$root/"
-fi
-mount -t proc proc "$root/proc"
+overlay_start "$cached_root" "$work"
 
 # The backends with a scenario (one without is a failure, reported below).
 covered=()
@@ -51,39 +41,16 @@ for name in "${backends[@]}"; do
   if [ -f "scripts/e2e/scenarios/$name.py" ]; then covered+=("$name"); else uncovered+=("$name"); fi
 done
 
-# Our packages, installed on Debian 13 with dpkg. A package built on Debian 12 may depend
-# on a library soname Debian 13 renamed (libhiredis, libldap): then it is installed with
-# --force-depends and the host's copy of each missing library goes to /usr/local/lib.
-mkdir -p "$root/tmp/debs"
-for name in "${covered[@]}"; do
-  cp "$DEBDIR/opensmtpd-table-$name-swift_${version}_$arch.deb" "$root/tmp/debs/"
-done
-if [ ${#covered[@]} -gt 0 ] && ! chroot "$root" sh -c 'dpkg -i /tmp/debs/*.deb' >"$work/logs/dpkg.log" 2>&1; then
-  echo "dpkg -i in the trixie root failed on dependencies; installing with --force-depends and the host's libraries"
-  grep -i "depends on" "$work/logs/dpkg.log" | sort -u || true
-  chroot "$root" sh -c 'dpkg -i --force-depends /tmp/debs/*.deb' >>"$work/logs/dpkg.log" 2>&1 \
-    || { cat "$work/logs/dpkg.log"; echo "dpkg -i in the trixie root failed"; exit 1; }
+# Our packages, as an administrator installs them: the repository added, then apt.
+packages=()
+for name in "${covered[@]}"; do packages+=("opensmtpd-table-$name-swift"); done
+root_add_repo "$work" "$REPO" || { echo "adding our repository in the Debian 13 root failed"; exit 1; }
+if [ ${#packages[@]} -gt 0 ] && ! root_apt "$work" install "${packages[@]}"; then
+  echo "apt refused our packages in the Debian 13 root"
+  exit 1
 fi
-for name in "${covered[@]}"; do
-  binary="/usr/libexec/opensmtpd/table-$name"
-  for _ in 1 2 3 4 5 6; do
-    missing="$( (chroot "$root" ldd "$binary" || true) | awk '/not found/ { print $1 }')"
-    [ -n "$missing" ] || break
-    for library in $missing; do
-      # The same binary, resolved against this machine's libraries (where it was built).
-      path="$( (ldd "$root$binary" 2>/dev/null || true) | awk -v lib="$library" '$1 == lib && $3 ~ /^\// { print $3 }')"
-      [ -n "$path" ] || path="$( (ldconfig -p || true) | awk -v lib="$library" '$1 == lib { print $NF; exit }')"
-      [ -n "$path" ] || { echo "table-$name needs $library, which neither the root nor this machine has"; exit 1; }
-      echo "copying $path into the root for table-$name"
-      cp -L "$path" "$root/usr/local/lib/"
-      # Its own dependencies are checked on the next round through ldd of the binary.
-    done
-    chroot "$root" ldconfig
-  done
-  if chroot "$root" ldd "$binary" | grep -q 'not found'; then
-    chroot "$root" ldd "$binary"; echo "table-$name lacks libraries in the root"; exit 1
-  fi
-done
+cp "$work/apt.log" "$work/logs/"
+echo "installed with apt: ${packages[*]} ($(( $(date +%s) - started )) s)"
 
 echo e2e.test > "$root/etc/mailname"
 mkdir -p "$root/etc/e2e"
@@ -95,7 +62,7 @@ passed=0
 failed=0
 index=0
 for name in "${backends[@]}"; do
-  port=$((12520 + 10 * index))
+  port=$((${E2E_PORT:-12520} + 10 * index))
   index=$((index + 1))
   if [ ! -f "scripts/e2e/scenarios/$name.py" ]; then
     echo "FAIL: $name: no end-to-end scenario (scripts/e2e/scenarios/$name.py)"

@@ -40,8 +40,10 @@
 # in scripts/link/hot-functions.txt side by side (scripts/link/update-hot-functions.sh
 # makes the list; names that no longer exist are ignored).
 #
-# Where no libstdc++.a is installed (libstdc++-12-dev), or the toolchain has no ld.lld, the
-# flags fall back to the shared library or to the default linker and say so on stderr.
+# Where no libstdc++.a is installed (libstdc++-12-dev on Debian 12; on Debian 13 it comes
+# with build-essential), or the toolchain has no ld.lld, the flags fall back to the shared
+# library or to the default linker and say so on stderr. Debian 13's swiftlang 6.0.3 has
+# both, like the swift.org toolchains (docs/packaging.md: the two toolchains).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,7 +66,7 @@ if [ -n "$archive" ]; then
   [ "$(cat "$dir/libstdc++.so" 2>/dev/null || true)" = "$script" ] || echo "$script" > "$dir/libstdc++.so"
   flags+=(-Xlinker "-L$dir" -Xlinker "$archive")
 else
-  echo "release-flags.sh: no libstdc++.a found (install libstdc++-12-dev); linking the shared libstdc++" >&2
+  echo "release-flags.sh: no libstdc++.a found (install libstdc++-12-dev, or g++ on Debian 13); linking the shared libstdc++" >&2
 fi
 # SwiftPM does not know that the ordering file is an input of the link: when it changed
 # after the backends were last linked, remove them so that the next build links them again.

@@ -24,7 +24,18 @@ SOAK_BIN="$(swift build --show-bin-path)" SOAK_REPORT_EVERY=50000 scripts/soak.s
 # (docs/robustness.md gives what it costs; TABLES_SKIP_SANITIZERS=1 skips it by hand).
 [ "${TABLES_SKIP_SANITIZERS:-0}" = 1 ] || scripts/sanitizers.sh
 
-# The Debian packages build, pass lintian, install and answer (install-test.sh), and the
-# real OpenSMTPD 7.6 delivers mail through them in a Debian 13 root (e2e.sh).
-scripts/install-test.sh
-scripts/e2e.sh
+# The Debian 13 packages: built once with Debian's swiftlang in a clean Debian 13 root
+# (make deb, and the previous version for the upgrade test) and published in a repository
+# (make repo); then, in Debian 13 roots with Debian's OpenSMTPD 7.6 and apt only, checked,
+# installed, replaced and upgraded (install-test.sh), tested by their autopkgtests
+# (autopkgtest.sh), and driven over SMTP by the real smtpd (e2e.sh). All three run; the
+# suite fails if one did.
+. scripts/lib/packages.sh
+packages_ready previous
+export TABLES_PACKAGES_READY=1
+failed=()
+for step in install-test autopkgtest e2e; do
+  echo "== scripts/$step.sh"
+  scripts/$step.sh || failed+=("$step")
+done
+[ ${#failed[@]} -eq 0 ] || { echo "failed: ${failed[*]}"; exit 1; }

@@ -9,7 +9,7 @@
 # 33301, 33801... Fault tests stop and freeze their servers: never share a set.
 #
 # Environment. Each scripts/servers/NAME.sh writes $TABLES_TEST_DIR/NAME.env; the suites
-# (and scripts/install-test, scripts/e2e) read these variables from it:
+# (and scripts/e2e) read these variables from it:
 #   postgres.env   POSTGRES_TEST_{HOST,PORT,SOCKET_DIR,USER,PASSWORD,DATABASE,PSQL,CONTROL,CA,OTHER_CA}
 #   mariadb.env    MARIADB_TEST_{HOST,PORT,SOCKET,USER,PASSWORD,DATABASE,CONTROL,CA,OTHER_CA}
 #   slapd.env      SLAPD_{URL,TLS_URL,LDAPI_URL,PORT,TLS_PORT,CA_FILE,OTHER_CA_FILE,BASEDN,PID_FILE,SCRIPT,
