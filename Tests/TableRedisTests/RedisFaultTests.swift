@@ -66,43 +66,39 @@ import TableTestSupport
 
     @Test func restartedMidRun() throws {
         RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
-        let fixture = try RedisFixture(config(port: port))
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
-        try RedisServers.control().restart()
-        // The old connection is dead; the request is sent again on a new one, answered once.
-        #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
-        #expect(try table.request("check", "alias", key: "root") == "found")
-        #expect(table.isRunning)
+        try RedisFixture(config(port: port)).withTable { table throws in
+            #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
+            try RedisServers.control().restart()
+            // The old connection is dead; the request is sent again on a new one, answered once.
+            #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
+            #expect(try table.request("check", "alias", key: "root") == "found")
+            #expect(table.isRunning)
+        }
     }
 
     @Test func frozenServerAnswersErrorWithinTheTimeout() throws {
         RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
-        let fixture = try RedisFixture(config(port: port))
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
-        let server = try RedisServers.control()
-        try server.freeze()
-        defer { try? server.thaw() }
-        for _ in 0..<3 {
-            let (reply, seconds) = try timed(table, "alias", "root")
-            #expect(reply.hasPrefix("error|"))
-            #expect(seconds < 1 + 1, "answered after \(seconds) s with timeout 1")
+        try RedisFixture(config(port: port)).withTable { table throws in
+            #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
+            let server = try RedisServers.control()
+            try server.freeze()
+            defer { try? server.thaw() }
+            for _ in 0..<3 {
+                let (reply, seconds) = try timed(table, "alias", "root")
+                #expect(reply.hasPrefix("error|"))
+                #expect(seconds < 1 + 1, "answered after \(seconds) s with timeout 1")
+            }
+            try server.thaw()
+            // Back within the reconnect backoff (at most 1 s).
+            var reply = ""
+            let deadline = monotonicNow() + 5
+            while monotonicNow() < deadline {
+                reply = try table.request("lookup", "alias", key: "root")
+                if reply.hasPrefix("found") { break }
+                usleep(100_000)
+            }
+            #expect(reply == "found|fault-box")
         }
-        try server.thaw()
-        // Back within the reconnect backoff (at most 1 s).
-        var reply = ""
-        let deadline = monotonicNow() + 5
-        while monotonicNow() < deadline {
-            reply = try table.request("lookup", "alias", key: "root")
-            if reply.hasPrefix("found") { break }
-            usleep(100_000)
-        }
-        #expect(reply == "found|fault-box")
     }
 }
 
@@ -153,18 +149,17 @@ import TableTestSupport
         RedisServers.cli(port: port, database: 6, ["SET", "a:root", "first"])
         RedisServers.cli(port: port, database: 6, ["SET", "b:root", "second"])
         let fixture = try RedisFixture("master_port \(port)\ndatabase 6\nquery_alias GET a:%s\n")
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "root") == "found|first")
-        try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%x\n")
-        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):3: query_alias: unsupported conversion \"%x\" (only %s, the key, and %% are allowed)")
-        #expect(TestEnvironment.run(["rm", "-f", fixture.config]) == 0)
-        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read configuration"))
-        #expect(try table.request("lookup", "alias", key: "root") == "found|first")
-        try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%s\n")
-        #expect(try table.request("update") == "ok")
-        #expect(try table.request("lookup", "alias", key: "root") == "found|second")
+        try fixture.withTable { table throws in
+            #expect(try table.request("lookup", "alias", key: "root") == "found|first")
+            try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%x\n")
+            #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):3: query_alias: unsupported conversion \"%x\" (only %s, the key, and %% are allowed)")
+            #expect(TestEnvironment.run(["rm", "-f", fixture.config]) == 0)
+            #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read configuration"))
+            #expect(try table.request("lookup", "alias", key: "root") == "found|first")
+            try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%s\n")
+            #expect(try table.request("update") == "ok")
+            #expect(try table.request("lookup", "alias", key: "root") == "found|second")
+        }
     }
 }
 
@@ -187,51 +182,49 @@ import TableTestSupport
         try #require(RedisServers.sentinelNodePorts.contains(old), "sentinel names \(old)")
         RedisServers.cli(port: old, ["SET", "alias:root", "replicated"])
         RedisServers.cli(port: old, ["WAIT", "1", "2000"])
-        let fixture = try RedisFixture(config())
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        // The first sentinel is down; the second one answers.
-        #expect(try table.request("lookup", "alias", key: "root") == "found|replicated")
+        try RedisFixture(config()).withTable { table throws in
+            // The first sentinel is down; the second one answers.
+            #expect(try table.request("lookup", "alias", key: "root") == "found|replicated")
 
-        // Right after an earlier failover the sentinel may not know a good replica yet
-        // (NOGOODSLAVE) for a few seconds: ask until it starts one.
-        var started = ""
-        let asking = monotonicNow() + 20
-        while monotonicNow() < asking {
-            started = try RedisServers.output(port: sentinel, ["SENTINEL", "FAILOVER", name])
-            if started == "OK\n" { break }
-            usleep(500_000)
-        }
-        #expect(started == "OK\n")
-        var current = old
-        let switched = monotonicNow() + 30
-        while current == old && monotonicNow() < switched {
-            usleep(200_000)
-            current = try primaryPort()
-        }
-        try #require(current != old, "no failover within 30 s")
-        // Freeze the old primary: answers can only come from the new one.
-        let index = try #require(RedisServers.sentinelNodePorts.firstIndex(of: old))
-        let node = try RedisServers.control(server: "node\(index + 1)")
-        try node.freeze()
-        defer { try? node.thaw() }
-        var reply = ""
-        let deadline = monotonicNow() + 15
-        while monotonicNow() < deadline {
-            let start = monotonicNow()
-            reply = try table.request("lookup", "alias", key: "root")
-            #expect(monotonicNow() - start < 2 + 1)
-            if reply.hasPrefix("found") { break }
-            usleep(200_000)
-        }
-        #expect(reply == "found|replicated")
-        try node.thaw()
-        // Leave the pair healthy for the next run: the old primary resyncs as a replica.
-        let resync = monotonicNow() + 15
-        while monotonicNow() < resync {
-            if (try? RedisServers.output(port: old, ["INFO", "replication"]))?.contains("master_link_status:up") == true { break }
-            usleep(200_000)
+            // Right after an earlier failover the sentinel may not know a good replica yet
+            // (NOGOODSLAVE) for a few seconds: ask until it starts one.
+            var started = ""
+            let asking = monotonicNow() + 20
+            while monotonicNow() < asking {
+                started = try RedisServers.output(port: sentinel, ["SENTINEL", "FAILOVER", name])
+                if started == "OK\n" { break }
+                usleep(500_000)
+            }
+            #expect(started == "OK\n")
+            var current = old
+            let switched = monotonicNow() + 30
+            while current == old && monotonicNow() < switched {
+                usleep(200_000)
+                current = try primaryPort()
+            }
+            try #require(current != old, "no failover within 30 s")
+            // Freeze the old primary: answers can only come from the new one.
+            let index = try #require(RedisServers.sentinelNodePorts.firstIndex(of: old))
+            let node = try RedisServers.control(server: "node\(index + 1)")
+            try node.freeze()
+            defer { try? node.thaw() }
+            var reply = ""
+            let deadline = monotonicNow() + 15
+            while monotonicNow() < deadline {
+                let start = monotonicNow()
+                reply = try table.request("lookup", "alias", key: "root")
+                #expect(monotonicNow() - start < 2 + 1)
+                if reply.hasPrefix("found") { break }
+                usleep(200_000)
+            }
+            #expect(reply == "found|replicated")
+            try node.thaw()
+            // Leave the pair healthy for the next run: the old primary resyncs as a replica.
+            let resync = monotonicNow() + 15
+            while monotonicNow() < resync {
+                if (try? RedisServers.output(port: old, ["INFO", "replication"]))?.contains("master_link_status:up") == true { break }
+                usleep(200_000)
+            }
         }
     }
 }

@@ -16,95 +16,85 @@ import TableDriver
 
     @Test func serverRestartedMidRun() throws {
         for text in configs() {
-            let fixture = try SocketmapFixture(config: text)
-            defer { fixture.cleanUp() }
-            let table = try fixture.start()
-            _ = try table.handshake()
-            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
-            try SocketmapServers.faultControl().restart()
-            // The old connection is dead: the request goes again on a new one (upstream
-            // failed this and every later request until smtpd restarted).
-            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
-            #expect(try table.request("lookup", "alias", key: "nobody") == "not-found")
+            try SocketmapFixture(config: text).withTable { table throws in
+                #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+                try SocketmapServers.faultControl().restart()
+                // The old connection is dead: the request goes again on a new one (upstream
+                // failed this and every later request until smtpd restarted).
+                #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+                #expect(try table.request("lookup", "alias", key: "nobody") == "not-found")
+            }
         }
     }
 
     @Test func serverClosingTheConnectionIsNotAFailureForTheNextRequest() throws {
         for text in configs() {
-            let fixture = try SocketmapFixture(config: text)
-            defer { fixture.cleanUp() }
-            let table = try fixture.start()
-            _ = try table.handshake()
-            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
-            // "close": the server hangs up without a reply, even on the retry.
-            #expect(try table.request("lookup", "alias", key: "close") == "error|socketmap: the server closed the connection")
-            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+            try SocketmapFixture(config: text).withTable { table throws in
+                #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+                // "close": the server hangs up without a reply, even on the retry.
+                #expect(try table.request("lookup", "alias", key: "close") == "error|socketmap: the server closed the connection")
+                #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+            }
         }
     }
 
     @Test func slowReplyIsATimeoutAndDoesNotAnswerTheNextRequest() throws {
         for text in configs() {
-            let fixture = try SocketmapFixture(config: text)
-            defer { fixture.cleanUp() }
-            let table = try fixture.start()
-            _ = try table.handshake()
-            let start = monotonicNow()
-            #expect(try table.request("lookup", "alias", key: "slow") == "error|socketmap: timed out waiting for the reply")
-            let seconds = monotonicNow() - start
-            #expect(seconds >= 0.9 && seconds < 1 + 1, "answered after \(seconds) s with timeout 1")
-            // The late "OK slow" must not become the answer to this request.
-            #expect(try table.request("lookup", "alias", key: "nobody") == "not-found")
+            try SocketmapFixture(config: text).withTable { table throws in
+                let start = monotonicNow()
+                #expect(try table.request("lookup", "alias", key: "slow") == "error|socketmap: timed out waiting for the reply")
+                let seconds = monotonicNow() - start
+                #expect(seconds >= 0.9 && seconds < 1 + 1, "answered after \(seconds) s with timeout 1")
+                // The late "OK slow" must not become the answer to this request.
+                #expect(try table.request("lookup", "alias", key: "nobody") == "not-found")
+            }
         }
     }
 
     @Test func frozenServerAnswersErrorWithinTheTimeout() throws {
         let server = try SocketmapServers.faultControl()
         for text in configs() {
-            let fixture = try SocketmapFixture(config: text)
-            defer { fixture.cleanUp() }
-            let table = try fixture.start()
-            _ = try table.handshake()
-            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
-            try server.freeze()
-            defer { try? server.thaw() }
-            for _ in 0..<2 {
-                let start = monotonicNow()
-                let reply = try table.request("lookup", "alias", key: "root")
-                #expect(reply.hasPrefix("error|socketmap: timed out"), "\(reply)")
-                #expect(monotonicNow() - start < 1 + 1)
+            try SocketmapFixture(config: text).withTable { table throws in
+                #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+                try server.freeze()
+                defer { try? server.thaw() }
+                for _ in 0..<2 {
+                    let start = monotonicNow()
+                    let reply = try table.request("lookup", "alias", key: "root")
+                    #expect(reply.hasPrefix("error|socketmap: timed out"), "\(reply)")
+                    #expect(monotonicNow() - start < 1 + 1)
+                }
+                try server.thaw()
+                var reply = ""
+                let deadline = monotonicNow() + 5
+                while monotonicNow() < deadline {
+                    reply = try table.request("lookup", "alias", key: "root")
+                    if reply.hasPrefix("found") { break }
+                    usleep(100_000)
+                }
+                #expect(reply == "found|alice, bob")
             }
-            try server.thaw()
-            var reply = ""
-            let deadline = monotonicNow() + 5
-            while monotonicNow() < deadline {
-                reply = try table.request("lookup", "alias", key: "root")
-                if reply.hasPrefix("found") { break }
-                usleep(100_000)
-            }
-            #expect(reply == "found|alice, bob")
         }
     }
 
     @Test func serverDownThenUp() throws {
-        let fixture = try SocketmapFixture(config: configs()[0])
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        let server = try SocketmapServers.faultControl()
-        try server.halt()
-        defer { try? server.resume() }
-        let start = monotonicNow()
-        let reply = try table.request("lookup", "alias", key: "root")
-        #expect(reply.hasPrefix("error|socketmap: cannot connect"), "\(reply)")
-        #expect(monotonicNow() - start < 1)
-        try server.resume()
-        var answer = ""
-        let deadline = monotonicNow() + 5
-        while monotonicNow() < deadline {
-            answer = try table.request("lookup", "alias", key: "root")
-            if answer.hasPrefix("found") { break }
-            usleep(100_000)
+        try SocketmapFixture(config: configs()[0]).withTable { table throws in
+            let server = try SocketmapServers.faultControl()
+            try server.halt()
+            defer { try? server.resume() }
+            let start = monotonicNow()
+            let reply = try table.request("lookup", "alias", key: "root")
+            #expect(reply.hasPrefix("error|socketmap: cannot connect"), "\(reply)")
+            #expect(monotonicNow() - start < 1)
+            try server.resume()
+            var answer = ""
+            let deadline = monotonicNow() + 5
+            while monotonicNow() < deadline {
+                answer = try table.request("lookup", "alias", key: "root")
+                if answer.hasPrefix("found") { break }
+                usleep(100_000)
+            }
+            #expect(answer == "found|alice, bob")
         }
-        #expect(answer == "found|alice, bob")
     }
 }

@@ -54,29 +54,28 @@ package enum SQLConfigChecks<Fixture: SQLServerFixture> {
     package static func updateSwapsOnlyAWorkingConfig(badTable: String, unreachable: String, constantDomain: String) throws {
         let key = Fixture.placeholder
         let fixture = try Fixture(Fixture.queries)
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+        try fixture.withTable { table throws in
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        try fixture.writeConfig(Fixture.queries + "\nquery_virtuals SELECT 1")
-        let line = try #require(try fixture.line(of: "query_virtuals SELECT 1"))
-        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):\(line): unknown keyword \"query_virtuals\"")
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+            try fixture.writeConfig(Fixture.queries + "\nquery_virtuals SELECT 1")
+            let line = try #require(try fixture.line(of: "query_virtuals SELECT 1"))
+            #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):\(line): unknown keyword \"query_virtuals\"")
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        try fixture.writeConfig("query_domain SELECT domain FROM nosuchtable WHERE domain = \(key)")
-        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: query_domain: \(badTable)"))
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+            try fixture.writeConfig("query_domain SELECT domain FROM nosuchtable WHERE domain = \(key)")
+            #expect(try table.request("update").hasPrefix("error|configuration not reloaded: query_domain: \(badTable)"))
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = \(key)", connection: unreachable)
-        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: cannot connect to \(Fixture.product)"))
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+            try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = \(key)", connection: unreachable)
+            #expect(try table.request("update").hasPrefix("error|configuration not reloaded: cannot connect to \(Fixture.product)"))
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        try fixture.writeConfig(constantDomain)
-        #expect(try table.request("update") == "ok")
-        #expect(try table.request("check", "domain", key: "example.org") == "not-found")
-        #expect(try table.request("check", "domain", key: "other.example") == "found")
-        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "error|no query_alias configured")
+            try fixture.writeConfig(constantDomain)
+            #expect(try table.request("update") == "ok")
+            #expect(try table.request("check", "domain", key: "example.org") == "not-found")
+            #expect(try table.request("check", "domain", key: "other.example") == "found")
+            #expect(try table.request("lookup", "alias", key: "alice@example.org") == "error|no query_alias configured")
+        }
     }
 }
 
