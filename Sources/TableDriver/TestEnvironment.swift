@@ -29,6 +29,14 @@ public enum TestEnvironment {
         variable("TABLES_TEST_REQUIRE_SERVERS") == "1"
     }
 
+    /// Two ports of 127.0.0.1 where nothing listens, for tests of a server that is down:
+    /// TABLES_TEST_CLOSED_PORT and TABLES_TEST_OTHER_CLOSED_PORT, which
+    /// scripts/lib/test-servers.sh sets with the servers' ports (18199 and 18198 unless moved).
+    public static var closedPorts: [Int] {
+        [variable("TABLES_TEST_CLOSED_PORT").flatMap { Int($0) } ?? 18199,
+         variable("TABLES_TEST_OTHER_CLOSED_PORT").flatMap { Int($0) } ?? 18198]
+    }
+
     /// A fresh private directory for one test's files.
     public static func makeTemporaryDirectory(_ prefix: String = "table-test") -> String {
         var template = Array("/tmp/\(prefix).XXXXXX".utf8CString)

@@ -19,8 +19,8 @@ import TableTestSupport
         defer { fixture.cleanUp() }
         let refusedBind = "username cn=smtpd,dc=example,dc=org\npassword Refused-Pass-42\n"
         let downBind = "username cn=smtpd,dc=example,dc=org\npassword Down-Pass-43\n"
-        // Nothing listens on 18199 (this suite's own range): a directory that is down.
-        let down = ["ldap://127.0.0.1:18199/"]
+        // Nothing listens on the closed port: a directory that is down.
+        let down = ["ldap://127.0.0.1:\(TestEnvironment.closedPorts[0])/"]
         let scenario = SecretScenario(
             executable: LDAPFixture.binary, config: fixture.config, log: fixture.stderr,
             secrets: ["smtpdsecret", "Refused-Pass-42", "Down-Pass-43", "alicepass", "bobpass", "Wrong-Secret-7"] + Self.hashes,

@@ -137,22 +137,8 @@ import TableTestSupport
                 ("lookup", "mailaddrmap", "alice", "found|alice@example.org, postmaster@example.org"),
                 ("check", "netaddr", "127.0.0.1", "found"),
             ]
-            var expected: [String: String] = [:]
-            var batch: [UInt8] = []
-            for index in 0..<16 {
-                let (operation, service, key, answer) = cases[index % cases.count]
-                let id = table.makeID()
-                expected[id] = "\(operation)-result|\(id)|\(answer)"
-                batch += table.requestLine(operation, service: service, id: id, key: Array(key.utf8)) + [0x0a]
-            }
-            try table.send(batch)
-            for _ in 0..<16 {
-                let line = try #require(try table.readLine())
-                let id = String(line.split(separator: "|")[1])
-                let removed = expected.removeValue(forKey: id)
-                #expect(removed == line)
-            }
-            #expect(expected.isEmpty)
+            let requests = (0..<16).map { cases[$0 % cases.count] }.map { (operation: $0.0, service: $0.1, key: $0.2) }
+            #expect(try table.pipeline(requests) == (0..<16).map { cases[$0 % cases.count].3 })
         }
     }
 
@@ -209,30 +195,23 @@ import TableTestSupport
     @Test func pipelinedRequestsOverTLSConnectAtOnce() throws {
         let server = try #require(SlapdServer.shared)
         try LDAPFixture(urls: [server.tlsURL], "ca_file \(server.caFile)\nmax_connections 8\n" + LDAPFixture.services).withTable { table throws in
-            var batch: [UInt8] = []
-            for _ in 0..<16 {
-                batch += table.requestLine("lookup", service: "userinfo", id: table.makeID(), key: Array("bob".utf8)) + [0x0a]
-            }
-            try table.send(batch)
-            for _ in 0..<16 {
-                let line = try #require(try table.readLine())
-                #expect(line.hasSuffix("|found|5002:5000:/var/vmail/bob"), "\(line)")
-            }
+            let requests = Array(repeating: (operation: "lookup", service: "userinfo", key: "bob"), count: 16)
+            #expect(try table.pipeline(requests) == Array(repeating: "found|5002:5000:/var/vmail/bob", count: 16))
         }
     }
 
     @Test func failsOverToTheNextURL() throws {
         let server = try #require(SlapdServer.shared)
-        // Port 13899 is in our range and nothing listens there.
-        try LDAPFixture(urls: ["ldap://127.0.0.1:13899", server.url]).withTable { table throws in
+        // Nothing listens on the closed ports.
+        let dead = TestEnvironment.closedPorts.map { "ldap://127.0.0.1:\($0)" }
+        try LDAPFixture(urls: [dead[0], server.url]).withTable { table throws in
             #expect(try table.request("lookup", "userinfo", key: "alice") == "found|5001:5000:/var/vmail/alice")
             #expect(try table.request("check", "auth", key: "alice:alicepass") == "found")
-
-            try LDAPFixture(urls: ["ldap://127.0.0.1:13899", "ldap://127.0.0.1:13898"]).withTable { unreachable throws in
-                let answer = try unreachable.request("lookup", "userinfo", key: "alice", timeout: 6)
-                #expect(answer.hasPrefix("error|ldap://127.0.0.1:13899: bind as \"cn=smtpd,dc=example,dc=org\" failed: Can't contact LDAP server"))
-                #expect(answer.contains("ldap://127.0.0.1:13898"))
-            }
+        }
+        try LDAPFixture(urls: dead).withTable { unreachable throws in
+            let answer = try unreachable.request("lookup", "userinfo", key: "alice", timeout: 6)
+            #expect(answer.hasPrefix("error|\(dead[0]): bind as \"cn=smtpd,dc=example,dc=org\" failed: Can't contact LDAP server"))
+            #expect(answer.contains(dead[1]))
         }
     }
 

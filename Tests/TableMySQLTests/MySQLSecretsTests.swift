@@ -11,9 +11,9 @@ extension MySQLTests {
         defer { fixture.cleanUp() }
         let body = MySQLFixture.queries + "\nquery_auth SELECT password FROM credentials WHERE email = ?"
         let refused = MySQLFixture.connectionToTheServer.replacingPassword(with: "Refused-Pass-42")
-        // Nothing listens on 18199 (this suite's own range): a server that is down.
+        // Nothing listens on the closed port: a server that is down.
         let down = MySQLFixture.connectionToTheServer.replacingPassword(with: "Down-Pass-43")
-            .replacingPort(MySQLServer.port, with: "18199")
+            .replacingPort(MySQLServer.port, with: String(TestEnvironment.closedPorts[0]))
         let scenario = SecretScenario(
             executable: MySQLFixture.binary, config: fixture.config, log: fixture.stderr,
             secrets: [MySQLServer.password, "Refused-Pass-42", "Down-Pass-43", "alice-secret", "bob-secret", "Wrong-Secret-7"] + SecretProbe.fixtureHashes,

@@ -124,22 +124,9 @@ import TableTestSupport
     @Test func pipelinedRequestsAndCommandLine() throws {
         let fixture = try Fixture()
         try fixture.withTable { table throws in
-            var expected: [String: String] = [:]
-            var batch: [UInt8] = []
-            for index in 0..<16 {
-                let id = table.makeID()
-                let key = index.isMultiple(of: 2) ? "bob" : "nobody\(index)"
-                expected[id] = index.isMultiple(of: 2) ? "found|5001:5001:/var/vmail/bob" : "not-found"
-                batch += table.requestLine("lookup", service: "userinfo", id: id, key: Array(key.utf8)) + [0x0a]
-            }
-            try table.send(batch)
-            for _ in 0..<16 {
-                let line = try #require(try table.readLine())
-                let fields = line.split(separator: "|", maxSplits: 2).map(String.init)
-                let removed = expected.removeValue(forKey: fields[1])
-                #expect(removed == fields[2])
-            }
-            #expect(expected.isEmpty)
+            let requests = (0..<16).map { (operation: "lookup", service: "userinfo", key: $0.isMultiple(of: 2) ? "bob" : "nobody\($0)") }
+            let answers = (0..<16).map { $0.isMultiple(of: 2) ? "found|5001:5001:/var/vmail/bob" : "not-found" }
+            #expect(try table.pipeline(requests) == answers)
 
             let lookup = try TestEnvironment.capture(PasswdTests.Fixture.binary, [fixture.config, "lookup", "userinfo", "ERIN@example.org"])
             #expect(lookup.status == 0 && lookup.stdout == "found|4294967295:4294967294:/home/erin\n")

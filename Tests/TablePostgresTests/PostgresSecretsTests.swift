@@ -13,12 +13,13 @@ extension PostgresTests {
         let body = PostgresFixture.queries + "\nquery_auth SELECT password FROM credentials WHERE email = $1"
         let good = PostgresServer.conninfo
         let refused = good.replacing("password=\(PostgresServer.password)", with: "password=Refused-Pass-42")
-        // Nothing listens on 18199 (this suite's own range): a server that is down.
+        // Nothing listens on the closed port: a server that is down.
+        let closed = TestEnvironment.closedPorts[0]
         let down = good.replacing("password=\(PostgresServer.password)", with: "password=Down-Pass-43")
-            .replacing("port=\(PostgresServer.port)", with: "port=18199")
+            .replacing("port=\(PostgresServer.port)", with: "port=\(closed)")
         // A password with a space and no quotes: libpq's parser quotes the word after it.
         let unparsable = good.replacing("password=\(PostgresServer.password)", with: "password=Spaced Pass-44")
-        let uri = "postgresql://\(PostgresServer.value("USER")):Uri-Pass-45@127.0.0.1:18199/\(PostgresServer.value("DATABASE"))"
+        let uri = "postgresql://\(PostgresServer.value("USER")):Uri-Pass-45@127.0.0.1:\(closed)/\(PostgresServer.value("DATABASE"))"
         let scenario = SecretScenario(
             executable: PostgresFixture.binary, config: fixture.config, log: fixture.stderr,
             secrets: [PostgresServer.password, "Refused-Pass-42", "Down-Pass-43", "Pass-44", "Uri-Pass-45",

@@ -24,8 +24,8 @@ import TableTestSupport
         let good = config(password: "Right-Pass-46")
         let refused = config(password: "Refused-Pass-42")
         let noPasswordSet = config(username: nil, password: "Unset-Pass-47")
-        // Nothing listens on 18199 (this suite's own range): a server that is down.
-        let down = config(port: "18199", password: "Down-Pass-43")
+        // Nothing listens on the closed port: a server that is down.
+        let down = config(port: String(TestEnvironment.closedPorts[0]), password: "Down-Pass-43")
 
         let fixture = try RedisFixture(good)
         defer { fixture.cleanUp() }

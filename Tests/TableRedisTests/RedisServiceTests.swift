@@ -197,8 +197,8 @@ import TableTestSupport
 
     @Test func replicaServesWhileThePrimaryIsDownAndPasswordIsSent() throws {
         load(8, [["SET", "alias:root", "from-replica"]])
-        // Nothing listens on 16399: the "slave" answers (upstream: also tried host "NULL").
-        let fixture = try RedisFixture("master 127.0.0.1\nmaster_port 16399\nslave 127.0.0.1\nslave_port \(port)\ndatabase 8\ntimeout 1\n")
+        // Nothing listens on the closed port: the "slave" answers (upstream: also tried host "NULL").
+        let fixture = try RedisFixture("master 127.0.0.1\nmaster_port \(TestEnvironment.closedPorts[0])\nslave 127.0.0.1\nslave_port \(port)\ndatabase 8\ntimeout 1\n")
         try fixture.withTable { table throws in
             #expect(try table.request("lookup", "alias", key: "root") == "found|from-replica")
             let check = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
@@ -216,22 +216,8 @@ import TableTestSupport
     @Test func pipelinedRequestsOnSeveralConnections() throws {
         load(5, (0..<40).map { ["SET", "alias:user\($0)", "box\($0)"] })
         try RedisFixture("master_port \(port)\ndatabase 5\nmax_connections 4\n").withTable { table throws in
-            var expected: [String: String] = [:]
-            var batch: [UInt8] = []
-            for index in 0..<80 {
-                let id = table.makeID()
-                expected[id] = index < 40 ? "found|box\(index)" : "not-found"
-                batch += table.requestLine("lookup", service: "alias", id: id, key: Array("user\(index)".utf8)) + [0x0a]
-            }
-            try table.send(batch)
-            for _ in 0..<80 {
-                let line = try #require(try table.readLine())
-                let fields = line.split(separator: "|", maxSplits: 2).map(String.init)
-                let removed = expected.removeValue(forKey: fields[1])
-                let answer = try #require(removed, "unexpected or repeated id in \(line)")
-                #expect(fields[2] == answer)
-            }
-            #expect(expected.isEmpty)
+            let requests = (0..<80).map { (operation: "lookup", service: "alias", key: "user\($0)") }
+            #expect(try table.pipeline(requests) == (0..<80).map { $0 < 40 ? "found|box\($0)" : "not-found" })
         }
     }
 }

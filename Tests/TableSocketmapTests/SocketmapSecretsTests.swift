@@ -18,15 +18,16 @@ import TableTestSupport
             credentialKeys: ["alice", "big", "nobody"],
             authKeys: ["alice:alice-secret", "bob:bob-secret"])
 
-        // Nothing listens on 18199 (this suite's own range) nor at the missing socket.
+        // Nothing listens on the closed port nor at the missing socket.
+        let down = "socket inet:127.0.0.1:\(TestEnvironment.closedPorts[0])\nmap credentials\n"
         let answers = try scenario.serve(updates: [
             { try TestEnvironment.write(good + "password Config-Pass-51\n", to: fixture.config) },
             { try TestEnvironment.write(netstring, to: fixture.config) },
-            { try TestEnvironment.write("socket inet:127.0.0.1:18199\nmap credentials\n", to: fixture.config) },
+            { try TestEnvironment.write(down, to: fixture.config) },
             { try TestEnvironment.write("socket unix:\(fixture.directory)/none.sock\nmap credentials\n", to: fixture.config) },
         ])
         #expect(answers.count == 4 && answers[0].hasPrefix("error|") && answers[1] == "ok", "\(answers)")
-        for text in ["socket inet:127.0.0.1:18199\nmap credentials\n", netstring, good + "password Config-Pass-51\n"] {
+        for text in [down, netstring, good + "password Config-Pass-51\n"] {
             try TestEnvironment.write(text, to: fixture.config)
             if !text.contains("password") { try scenario.serve() }
             let commandLine = try scenario.commandLineLeaks()

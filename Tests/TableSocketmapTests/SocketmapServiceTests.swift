@@ -104,23 +104,8 @@ import TableTestSupport
                 ("double", "error|socketmap: the server sent more than one reply"), ("echo:a b", "found|echo:a b"),
                 ("close", "error|socketmap: the server closed the connection"), ("whoami", "found|m"),
             ]
-            var expected: [String: String] = [:]
-            var batch: [UInt8] = []
-            for index in 0..<42 {
-                let id = table.makeID()
-                let (key, answer) = cases[index % cases.count]
-                expected[id] = answer
-                batch += table.requestLine("lookup", service: "alias", id: id, key: Array(key.utf8)) + [0x0a]
-            }
-            try table.send(batch)
-            for _ in 0..<42 {
-                let line = try #require(try table.readLine())
-                let fields = line.split(separator: "|", maxSplits: 2).map(String.init)
-                let removed = expected.removeValue(forKey: fields[1])
-                let answer = try #require(removed, "unexpected or repeated id in \(line)")
-                #expect(fields[2] == answer)
-            }
-            #expect(expected.isEmpty)
+            let requests = (0..<42).map { (operation: "lookup", service: "alias", key: cases[$0 % cases.count].0) }
+            #expect(try table.pipeline(requests) == (0..<42).map { cases[$0 % cases.count].1 })
             let check = try TestEnvironment.capture(SocketmapFixture.binary, ["-n", fixture.config])
             #expect(check.status == 0)
             #expect(check.stdout.hasPrefix("configuration OK"))
@@ -131,11 +116,10 @@ import TableTestSupport
         try SocketmapFixture(config: "socket unix:\(SocketmapServers.netstringSocket!)\nprotocol netstring\n").withTable(tableName: "t1") { first throws in
             #expect(try first.request("lookup", "alias", key: "whoami") == "found|t1")
             #expect(try first.request("lookup", "alias", key: "root") == "found|alice, bob")
-
-            try SocketmapFixture(config: "socket inet:127.0.0.1:\(SocketmapServers.linePort!)\nprotocol line\n").withTable(tableName: "t2") { second throws in
-                #expect(try second.request("lookup", "alias", key: "whoami") == "found|t2")
-                #expect(try second.request("check", "alias", key: "root") == "found")
-            }
+        }
+        try SocketmapFixture(config: "socket inet:127.0.0.1:\(SocketmapServers.linePort!)\nprotocol line\n").withTable(tableName: "t2") { second throws in
+            #expect(try second.request("lookup", "alias", key: "whoami") == "found|t2")
+            #expect(try second.request("check", "alias", key: "root") == "found")
         }
     }
 }
