@@ -21,6 +21,8 @@ package protocol SQLTableFixture: TableFixture {
 }
 
 extension SQLTableFixture {
+    /// What smtpd calls the table in the tests' requests.
+    package static var tableName: String { "virtuals" }
     package static var keyWithNULAnswer: String { "not-found" }
     package static func moreServiceChecks(_ table: TableProcess) throws {}
 }
