@@ -22,28 +22,14 @@ import TableTestSupport
         // Nothing listens on the closed port: a directory that is down.
         let down = ["ldap://127.0.0.1:\(TestEnvironment.closedPorts[0])/"]
         let scenario = SecretScenario(
-            executable: LDAPFixture.binary, config: fixture.config, log: fixture.stderr,
-            secrets: ["smtpdsecret", "Refused-Pass-42", "Down-Pass-43", "alicepass", "bobpass", "Wrong-Secret-7"] + Self.hashes,
+            fixture, secrets: ["smtpdsecret", "Refused-Pass-42", "Down-Pass-43", "alicepass", "bobpass", "Wrong-Secret-7"] + Self.hashes,
             credentialKeys: ["alice", "bob"],
             authKeys: ["alice:alicepass", "bob:bobpass", "alice:Wrong-Secret-7"])
 
-        let answers = try scenario.serve(updates: [
-            { try fixture.writeConfig(LDAPFixture.services + "\nbogus_filter (uid=%s)") },
-            { try fixture.writeConfig(LDAPFixture.services, bind: refusedBind) },
-            { try fixture.writeConfig(LDAPFixture.services, urls: down, bind: downBind) },
-        ])
-        #expect(answers.allSatisfy { $0.hasPrefix("error|") }, "\(answers)")
-        var output = ""
-        for (urls, bind) in [(nil, refusedBind), (down, downBind)] {
-            try fixture.writeConfig(LDAPFixture.services, urls: urls, bind: bind)
-            try scenario.serve()
-            let commandLine = try scenario.commandLineLeaks()
-            #expect(commandLine.leaks == [], "\(commandLine.output)")
-            output += commandLine.output
-        }
-        #expect(output.contains("nvalid credentials"), "the refused password was not refused: \(output)")
-        let log = scenario.logText()
-        #expect(log.contains("debug:") && log.contains("nvalid credentials"), "\(log)")
-        #expect(scenario.logLeaks() == [], "\(log)")
+        let refused = { try fixture.writeConfig(LDAPFixture.services, bind: refusedBind) }
+        let unreachable = { try fixture.writeConfig(LDAPFixture.services, urls: down, bind: downBind) }
+        try scenario.expectNothingLeaks(
+            updates: [{ try fixture.writeConfig(LDAPFixture.services + "\nbogus_filter (uid=%s)") }, refused, unreachable],
+            configs: [refused, unreachable], refusal: "nvalid credentials")
     }
 }

@@ -30,8 +30,7 @@ import TableTestSupport
         let fixture = try PasswdTests.Fixture(Self.file)
         defer { fixture.cleanUp() }
         let scenario = SecretScenario(
-            executable: PasswdTests.Fixture.binary, config: fixture.config, log: fixture.stderr,
-            secrets: ["Plain-Pass-49", "Plain-Pass-50", "alice-secret", "bob-secret", Self.carolHash, "d574LmfMyQnEYNioegmw"] + SecretProbe.fixtureHashes,
+            fixture, secrets: ["Plain-Pass-49", "Plain-Pass-50", "alice-secret", "bob-secret", Self.carolHash, "d574LmfMyQnEYNioegmw"] + SecretProbe.fixtureHashes,
             credentialKeys: ["alice", "bob", "carol@example.org", "dave@example.org", "erin"],
             authKeys: ["alice:alice-secret", "bob:bob-secret"])
 
@@ -41,14 +40,11 @@ import TableTestSupport
         ])
         #expect(answers.allSatisfy { $0.hasPrefix("error|") }, "\(answers)")
         try TestEnvironment.write(Self.file + Self.broken, to: fixture.config)
-        var commandLine = try scenario.commandLineLeaks()
-        #expect(commandLine.leaks == [], "\(commandLine.output)")
+        try scenario.expectCommandLineClean()
         TestEnvironment.run(["rm", "-f", fixture.config])
-        commandLine = try scenario.commandLineLeaks()
-        #expect(commandLine.leaks == [], "\(commandLine.output)")
+        try scenario.expectCommandLineClean()
         try TestEnvironment.write(Self.file, to: fixture.config)
-        commandLine = try scenario.commandLineLeaks()
-        #expect(commandLine.leaks == [], "\(commandLine.output)")
+        try scenario.expectCommandLineClean()
 
         let log = scenario.logText()
         #expect(log.contains("debug:") && log.contains("{PLAIN}"), "\(log)")

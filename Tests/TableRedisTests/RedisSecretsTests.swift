@@ -30,8 +30,7 @@ import TableTestSupport
         let fixture = try RedisFixture(good)
         defer { fixture.cleanUp() }
         let scenario = SecretScenario(
-            executable: RedisFixture.binary, config: fixture.config, log: fixture.stderr,
-            secrets: ["Right-Pass-46", "Refused-Pass-42", "Unset-Pass-47", "Down-Pass-43", "alice-secret", "bob-secret"] + SecretProbe.fixtureHashes,
+            fixture, secrets: ["Right-Pass-46", "Refused-Pass-42", "Unset-Pass-47", "Down-Pass-43", "alice-secret", "bob-secret"] + SecretProbe.fixtureHashes,
             credentialKeys: ["alice", "bob"],
             authKeys: ["alice:alice-secret", "bob:bob-secret"])
 
@@ -47,9 +46,7 @@ import TableTestSupport
         for text in [refused, noPasswordSet, down] {
             try fixture.rewrite(text)
             try scenario.serve()
-            let commandLine = try scenario.commandLineLeaks()
-            #expect(commandLine.leaks == [], "\(commandLine.output)")
-            output += commandLine.output
+            output += try scenario.expectCommandLineClean()
         }
         #expect(output.contains("WRONGPASS") || output.contains("invalid username-password"), "the refused password was not refused: \(output)")
         let log = scenario.logText()

@@ -13,8 +13,7 @@ import TableTestSupport
         let fixture = try SocketmapFixture(config: good)
         defer { fixture.cleanUp() }
         let scenario = SecretScenario(
-            executable: SocketmapFixture.binary, config: fixture.config, log: fixture.stderr,
-            secrets: ["alice-secret", "bob-secret"] + SecretProbe.fixtureHashes,
+            fixture, secrets: ["alice-secret", "bob-secret"] + SecretProbe.fixtureHashes,
             credentialKeys: ["alice", "big", "nobody"],
             authKeys: ["alice:alice-secret", "bob:bob-secret"])
 
@@ -30,8 +29,7 @@ import TableTestSupport
         for text in [down, netstring, good + "password Config-Pass-51\n"] {
             try TestEnvironment.write(text, to: fixture.config)
             if !text.contains("password") { try scenario.serve() }
-            let commandLine = try scenario.commandLineLeaks()
-            #expect(commandLine.leaks == [], "\(commandLine.output)")
+            try scenario.expectCommandLineClean()
         }
         let log = scenario.logText()
         #expect(log.contains("debug:") && log.contains("found"), "\(log)")
