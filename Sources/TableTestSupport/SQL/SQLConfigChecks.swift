@@ -6,16 +6,6 @@ import TableDriver
 package enum SQLConfigCheck: String, CaseIterable, Sendable {
     case configErrorsStopTheStartWithEveryLine, wrongPlaceholdersAndColumnsAreNamedByKey
     case commandLineChecksAndAnswers, updateSwapsOnlyAWorkingConfig
-
-    package func run<Fixture: SQLServerFixture>(on fixture: Fixture.Type) throws {
-        typealias Checks = SQLConfigChecks<Fixture>
-        switch self {
-        case .configErrorsStopTheStartWithEveryLine: try Checks.configErrorsStopTheStartWithEveryLine()
-        case .wrongPlaceholdersAndColumnsAreNamedByKey: try Checks.wrongPlaceholdersAndColumnsAreNamedByKey()
-        case .commandLineChecksAndAnswers: try Checks.commandLineChecksAndAnswers()
-        case .updateSwapsOnlyAWorkingConfig: try Checks.updateSwapsOnlyAWorkingConfig()
-        }
-    }
 }
 
 /// Loading, checking and reloading a config, for the SQL backends on a test server

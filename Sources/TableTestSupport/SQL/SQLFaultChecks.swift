@@ -5,29 +5,17 @@ import TableDriver
 import Glibc
 #endif
 
+/// The checks of SQLFaultChecks by name (SQLServerCheck runs them).
+package enum SQLFaultCheck: String, CaseIterable, Sendable {
+    case serverDownAtStartupThenStarted, serverRestartedMidRunLosesNoRequest, sessionsKilledByTheServerAreReplaced
+    case frozenServerAnswersErrorWithinTheTimeoutThenRecovers, schemaChangesAreSurvived, idleSessionsClosedByTheServerAreReplaced
+}
+
 /// The database going away under a running table, for the SQL backends on a test server:
 /// down at start, restarted, frozen, sessions killed or closed from the server side, a
 /// column changed under a prepared statement, and the network faults of FaultHarness. Every
 /// request is answered, never wrongly, within the timeout (+ 1 s), and service resumes by
-/// itself. Each is one `@Test` of the backend's serialized suite: they stop the server.
-/// The checks of SQLFaultChecks by name, for one parameterized test per backend.
-package enum SQLFaultCheck: String, CaseIterable, Sendable {
-    case serverDownAtStartupThenStarted, serverRestartedMidRunLosesNoRequest, sessionsKilledByTheServerAreReplaced
-    case frozenServerAnswersErrorWithinTheTimeoutThenRecovers, schemaChangesAreSurvived, idleSessionsClosedByTheServerAreReplaced
-
-    package func run<Fixture: SQLServerFixture>(on fixture: Fixture.Type) throws {
-        typealias Checks = SQLFaultChecks<Fixture>
-        switch self {
-        case .serverDownAtStartupThenStarted: try Checks.serverDownAtStartupThenStarted()
-        case .serverRestartedMidRunLosesNoRequest: try Checks.serverRestartedMidRunLosesNoRequest()
-        case .sessionsKilledByTheServerAreReplaced: try Checks.sessionsKilledByTheServerAreReplaced()
-        case .frozenServerAnswersErrorWithinTheTimeoutThenRecovers: try Checks.frozenServerAnswersErrorWithinTheTimeoutThenRecovers()
-        case .schemaChangesAreSurvived: try Checks.schemaChangesAreSurvived()
-        case .idleSessionsClosedByTheServerAreReplaced: try Checks.idleSessionsClosedByTheServerAreReplaced()
-        }
-    }
-}
-
+/// itself. They stop and freeze the server: the backend's serialized suite runs them.
 package enum SQLFaultChecks<Fixture: SQLServerFixture> {
     static var bound: Double { Fixture.timeout + 1 }
 

@@ -27,11 +27,21 @@ package enum SQLServerCheck: CaseIterable, Sendable, CustomStringConvertible {
     }
 
     package func run<Fixture: SQLServerFixture>(on fixture: Fixture.Type) throws {
+        typealias Config = SQLConfigChecks<Fixture>
+        typealias Fault = SQLFaultChecks<Fixture>
         switch self {
         case .service(let check): try check.run(on: fixture)
-        case .config(let check): try check.run(on: fixture)
-        case .fault(let check): try check.run(on: fixture)
-        case .networkFault(let scenario): try SQLFaultChecks<Fixture>.networkFault(scenario)
+        case .config(.configErrorsStopTheStartWithEveryLine): try Config.configErrorsStopTheStartWithEveryLine()
+        case .config(.wrongPlaceholdersAndColumnsAreNamedByKey): try Config.wrongPlaceholdersAndColumnsAreNamedByKey()
+        case .config(.commandLineChecksAndAnswers): try Config.commandLineChecksAndAnswers()
+        case .config(.updateSwapsOnlyAWorkingConfig): try Config.updateSwapsOnlyAWorkingConfig()
+        case .fault(.serverDownAtStartupThenStarted): try Fault.serverDownAtStartupThenStarted()
+        case .fault(.serverRestartedMidRunLosesNoRequest): try Fault.serverRestartedMidRunLosesNoRequest()
+        case .fault(.sessionsKilledByTheServerAreReplaced): try Fault.sessionsKilledByTheServerAreReplaced()
+        case .fault(.frozenServerAnswersErrorWithinTheTimeoutThenRecovers): try Fault.frozenServerAnswersErrorWithinTheTimeoutThenRecovers()
+        case .fault(.schemaChangesAreSurvived): try Fault.schemaChangesAreSurvived()
+        case .fault(.idleSessionsClosedByTheServerAreReplaced): try Fault.idleSessionsClosedByTheServerAreReplaced()
+        case .networkFault(let scenario): try Fault.networkFault(scenario)
         }
     }
 }
