@@ -61,9 +61,9 @@ package struct FaultReport: Sendable, CustomStringConvertible {
     package var description: String { (failures + notes).joined(separator: "\n") }
 }
 
-/// The fault scenarios every network backend must pass (issue 7): a server name that does not
-/// resolve, replies just under and just over the timeout, and connections reset mid-request
-/// or while idle. Each scenario runs the backend as smtpd does, one request at a time, and
+/// The fault scenarios every network backend must pass, because smtpd waits on the table for
+/// every lookup of a session: a server name that does not resolve, replies just under and
+/// just over the timeout, and connections reset mid-request or while idle. Each scenario runs the backend as smtpd does, one request at a time, and
 /// checks that every request gets exactly one reply, for its own id, that is either its own
 /// right answer or `error`, within the timeout + 1 s, and that service comes back within 2 s.
 package struct FaultHarness {

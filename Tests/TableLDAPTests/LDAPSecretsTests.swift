@@ -2,10 +2,11 @@ import Testing
 import TableDriver
 import TableTestSupport
 
-/// table-ldap at `-v` never logs a password (the service account's, an auth key's) or a
-/// stored hash: through credentials lookups, auth by bind (right and wrong passwords),
-/// malformed lines, a bind password the directory refuses, a directory that is down, a broken
-/// update and the command-line modes (issue 7, item 5).
+/// table-ldap at `-v` never logs a password (the service account's, an auth key's) or a stored
+/// hash: through credentials lookups, auth by bind (right and wrong passwords), malformed
+/// lines, a bind password the directory refuses, a directory that is down, a broken update and
+/// the command-line modes. Logs are read by more people than the config and kept longer than a
+/// password lives (docs/design.md, rule 5).
 @Suite(.enabled(if: SlapdServer.available)) struct LDAPSecretsTests {
     /// The userPassword values of scripts/servers/slapd.ldif (without their {CRYPT} prefix).
     static let hashes = [

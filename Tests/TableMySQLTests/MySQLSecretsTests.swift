@@ -4,7 +4,8 @@ import TableTestSupport
 
 /// table-mysql at `-v` never logs a password (the server's, an auth key's) or a stored hash:
 /// through credentials and auth lookups, malformed lines, a password the server refuses, a
-/// server that is down, a broken update and the command-line modes (issue 7, item 5).
+/// server that is down, a broken update and the command-line modes. Logs are read by more
+/// people than the config and kept longer than a password lives (docs/design.md, rule 5).
 extension MySQLTests {
     @Test func noSecretReachesTheVerboseLog() throws {
         let fixture = try MySQLFixture()

@@ -4,8 +4,9 @@ import TableTestSupport
 
 /// table-passwd at `-v` never logs a password or a stored hash: through credentials and
 /// userinfo lookups, malformed lines carrying an auth key, a file that is gone, updates to
-/// files with broken lines that hold hashes, and the command-line modes (issue 7, item 5).
-/// It has no server and no auth service: what is left to leak is the file's content.
+/// files with broken lines that hold hashes, and the command-line modes. Logs are read by more
+/// people than the config and kept longer than a password lives (docs/design.md, rule 5). It
+/// has no server and no auth service: what is left to leak is the file's content.
 @Suite struct PasswdSecretsTests {
     static let carolHash = "$6$saltsalt$d574LmfMyQnEYNioegmwjPSZf7ow4NFX5FZoc2y2bcS40Ewc554K6V9ItMeLzi8a1/cxWnKeK1p9.I8yzxa2y0"
     static let file = """

@@ -2,10 +2,11 @@ import Testing
 import TableDriver
 import TableTestSupport
 
-/// table-postgres at `-v` never logs a password (the conninfo's, an auth key's) or a stored
-/// hash: through credentials and auth lookups, malformed lines, a password the server
-/// refuses, a server that is down, a conninfo libpq cannot parse, a broken update and the
-/// command-line modes (issue 7, item 5).
+/// table-postgres at `-v` never logs a password (the conninfo's, an auth key's) or a stored hash:
+/// through credentials and auth lookups, malformed lines, a password the server refuses, a server
+/// that is down, a conninfo libpq cannot parse, a broken update and the command-line modes. Logs
+/// are read by more people than the config and kept longer than a password lives (docs/design.md,
+/// rule 5).
 extension PostgresTests {
     @Test func noSecretReachesTheVerboseLog() throws {
         let fixture = try PostgresFixture()

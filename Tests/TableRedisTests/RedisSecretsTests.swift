@@ -4,8 +4,9 @@ import TableTestSupport
 
 /// table-redis at `-v` never logs a password (the config's AUTH password) or a stored hash:
 /// through credentials lookups, malformed lines carrying an auth key, a password the server
-/// refuses (an ACL user, then the default user that has none), a server that is down, a
-/// broken update and the command-line modes (issue 7, item 5). Database 14 is this suite's.
+/// refuses (an ACL user, then the default user that has none), a server that is down, a broken
+/// update and the command-line modes. Logs are read by more people than the config and kept
+/// longer than a password lives (docs/design.md, rule 5). Database 14 is this suite's.
 @Suite(.enabled(if: RedisServers.available)) struct RedisSecretsTests {
     @Test func noSecretReachesTheVerboseLog() throws {
         let port = RedisServers.port!

@@ -2,10 +2,11 @@ import Testing
 import TableDriver
 import TableTestSupport
 
-/// table-socketmap at `-v` never logs a password or a stored hash: through credentials
-/// lookups (the test server holds alice's bcrypt hash), malformed lines carrying an auth key,
-/// a server that is down, a broken update and the command-line modes (issue 7, item 5).
-/// Its config holds no password: what could leak is keys and answers.
+/// table-socketmap at `-v` never logs a password or a stored hash: through credentials lookups
+/// (the test server holds alice's bcrypt hash), malformed lines carrying an auth key, a server
+/// that is down, a broken update and the command-line modes. Logs are read by more people than
+/// the config and kept longer than a password lives (docs/design.md, rule 5). Its config holds
+/// no password: what could leak is keys and answers.
 @Suite(.enabled(if: SocketmapServers.available)) struct SocketmapSecretsTests {
     @Test func noSecretReachesTheVerboseLog() throws {
         let good = "socket unix:\(SocketmapServers.lineSocket!)\nmap credentials\ntimeout 2\n"

@@ -9,9 +9,7 @@
 # NAME is a backend of packaging/backends (backend_names lists them). The redis and
 # socketmap servers are pinned to core 1. The caller is in the repository's top directory.
 . scripts/lib/test-servers.sh
-
-# The backends, one name a line, as packaging/backends lists them.
-backend_names() { awk '!/^#/ && NF { print $1 }' packaging/backends; }
+. scripts/lib/backends.sh
 
 bench_users=10000
 bench_hash='$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS'
