@@ -112,6 +112,19 @@ extension TestEnvironment {
         return CommandOutput(status: code, stdout: try readText(outPath), stderr: try readText(errPath))
     }
 
+    /// Runs `body` on the path of a file `name` holding `text`, in a fresh directory removed
+    /// after: for the unit tests that load a config without running a table. Throws what
+    /// `body` throws (a file that could not be written fails the load instead).
+    package static func withFile<Result, Failure: Error>(
+        _ text: String, named name: String, mode: mode_t = 0o644, _ body: (String) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let directory = makeTemporaryDirectory("config")
+        defer { run(["rm", "-rf", directory]) }
+        let path = "\(directory)/\(name)"
+        try? write(text, to: path, mode: mode)
+        return try body(path)
+    }
+
     /// A whole file as text.
     package static func readText(_ path: String) throws -> String {
         guard let file = fopen(path, "r") else { throw DriverError("fopen \(path): \(String(cString: strerror(errno)))") }

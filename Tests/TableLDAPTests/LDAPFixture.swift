@@ -6,13 +6,7 @@ import TableTestSupport
 
 /// The slapd that `scripts/servers/slapd.sh start` runs for the tests (its slapd.env).
 struct SlapdServer: Sendable {
-    var url: String
-    var tlsURL: String
-    var caFile: String
-    var otherCAFile: String
-    var baseDN: String
-    var pidFile: String
-    var script: String
+    var url, tlsURL, caFile, otherCAFile, baseDN, pidFile, script: String
 
     static let shared: SlapdServer? = {
         let v = TestEnvironment.variable
