@@ -36,7 +36,9 @@ extension ServerFaultFixture {
     /// Runs `body` on a table that reaches the fault server, once for every way of reaching
     /// it (`onFaultServer`), with the probe's answer stored.
     package static func withEachTableOnFaultServer(_ body: (TableProcess) throws -> Void) throws {
-        for fixture in try onFaultServer() {
+        let fixtures = try onFaultServer()
+        defer { fixtures.forEach { $0.cleanUp() } }
+        for fixture in fixtures {
             try storeProbeAnswer()
             try fixture.withTable(body)
         }
@@ -68,9 +70,9 @@ package enum ServerFaultChecks<Fixture: ServerFaultFixture> {
         let server = try Fixture.faultServer()
         try server.halt()
         defer { try? server.resume() }
-        let fixture = try Fixture.onFaultServer()[0]
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
+        let fixtures = try Fixture.onFaultServer()
+        defer { fixtures.forEach { $0.cleanUp() } }
+        let table = try fixtures[0].start()
         #expect(try table.handshake() == Fixture.services)
         let (reply, seconds) = try measureSeconds { try askProbe(table) }
         #expect(reply.hasPrefix(Fixture.cannotConnect), "\(reply)")
