@@ -51,9 +51,9 @@ let package = Package(
         // Plays smtpd's side of the protocol: used by the benchmark and the integration tests.
         .target(name: "TableDriver"),
         .executableTarget(name: "table-bench", dependencies: ["TableDriver"]),
-        // What the backends' test suites share that needs more than TableDriver: the config
-        // fuzz of each example (TableProtocol) and the SQL service checks (Testing, so only
-        // in test builds); linked by test targets only.
+        // What the backends' test suites share that needs more than TableDriver: the fixtures,
+        // the config fuzz of each example (TableProtocol) and the shared service, config,
+        // fault and secrets checks (Testing, so only in test builds); linked by test targets only.
         .target(name: "TableTestSupport", dependencies: ["TableDriver", "TableProtocol"]),
 
         .testTarget(name: "TableProtocolTests", dependencies: ["TableProtocol", "TableDriver"]),

@@ -5,9 +5,9 @@
 #
 #   scripts/bench-instructions.sh NAME [BINARY...]
 #
-# NAME is sqlite, passwd, postgres, mysql, ldap, redis or socketmap; its benchmark server and
-# data come from scripts/lib/bench-setup.sh. Each BINARY (default: our release build of
-# table-NAME; a C original from scripts/build-c-original.sh works too) answers 1,000 and then
+# NAME is a backend of packaging/backends; its benchmark server and data come from
+# scripts/lib/bench-setup.sh. Each BINARY (default: our release build of table-NAME; a C
+# original from scripts/build-c-original.sh works too) answers 1,000 and then
 # 3,000 serial lookups of SERVICE (default alias; credentials for passwd) under callgrind;
 # the difference over 2,000 is the cost of one lookup, startup excluded. Needs valgrind.
 # PROFILE=DIR keeps the 3,000-lookup profile of each binary there (callgrind_annotate reads it).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test suite under AddressSanitizer and ThreadSanitizer (issue 7, item 6).
+# The test suite under AddressSanitizer and ThreadSanitizer: memory errors and data races
+# that the tests alone pass over, in the tests' own code and in every table binary they run.
 # Usage: scripts/sanitizers.sh [address|thread ...] [-- swift-test-arguments]
 #   (default: address then thread; e.g. `-- --filter SQLite` for a subset by hand).
 # Each sanitizer builds in its own scratch path (.build-asan, .build-tsan: git-ignored), so
@@ -12,6 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
+. scripts/lib/backends.sh
 
 sanitizers=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do sanitizers+=("$1"); shift; done
@@ -22,7 +24,9 @@ jobs="${SANITIZER_JOBS:-1}"
 reports="$(mktemp -d /tmp/tables-sanitizers.XXXXXX)"
 # Frames of ours in a symbolized report: our source tree, our modules' mangled names
 # (table_sqlite, TableProtocol...), or the path of a table binary when unsymbolized.
-ours='/Sources/|/Tests/|table_(sqlite|passwd|postgres|mysql|ldap|redis|socketmap|bench)|TableProtocol|TableDriver|/table-(sqlite|passwd|postgres|mysql|ldap|redis|socketmap|bench)\b'
+# Every backend of packaging/backends, and the benchmark.
+programs="$(backend_pattern)|bench"
+ours="/Sources/|/Tests/|table_($programs)|TableProtocol|TableDriver|/table-($programs)\\b"
 failed=0
 
 for sanitizer in "${sanitizers[@]}"; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Leak soak (issue 7): each backend answers N mixed requests one at a time, as smtpd sends
+# Leak soak: each backend answers N mixed requests one at a time, as smtpd sends
 # them (7/10 hits, 2/10 misses, 1/10 errors from a service it did not register, an `update`
 # every 10,000), against its real server with 10,000 users (the servers and configs of the
 # benchmarks: scripts/lib/bench-setup.sh). table-bench --soak prints VmRSS and VmHWM after

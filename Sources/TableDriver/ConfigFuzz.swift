@@ -6,7 +6,7 @@ import Glibc
 /// mutations (drop, repeat, swap, cut or join lines; a keyword with a hostile value; a
 /// value replaced) and byte-level ones (NUL, CR, `:`, `#`, 0xFF...), now and then a file of
 /// random bytes or a line of tens of kilobytes. Repeatable: `RequestFuzzer` picks everything.
-public struct ConfigMutator {
+package struct ConfigMutator {
     private var random: RequestFuzzer
     private let seedLines: [String]
     private let keywords: [String]
@@ -23,7 +23,7 @@ public struct ConfigMutator {
         "\u{00e9}\u{00e8}", "\u{202e}", "\t", " \t ", "a\u{0}b", "line\rcr",
     ]
 
-    public init(seedText: String, keywords: [String] = [], seed: UInt64) {
+    package init(seedText: String, keywords: [String] = [], seed: UInt64) {
         random = RequestFuzzer(seed: seed)
         seedLines = seedText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var words = keywords
@@ -34,7 +34,7 @@ public struct ConfigMutator {
     }
 
     /// The next config file's bytes.
-    public mutating func next() -> [UInt8] {
+    package mutating func next() -> [UInt8] {
         switch random.below(40) {
         case 0:
             return (0..<random.below(400)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -98,33 +98,33 @@ public struct ConfigMutator {
 
 /// What a config fuzz run found: how many configs loaded, how many were refused, and the
 /// refusals whose problems named no line of the file (at most a few, for the report).
-public struct ConfigFuzzResult: Sendable {
-    public var loaded = 0
-    public var rejected = 0
+package struct ConfigFuzzResult: Sendable {
+    package var loaded = 0
+    package var rejected = 0
     /// Refusals with a problem that named no line of the file, or with no problem at all.
-    public var failureCount = 0
+    package var failureCount = 0
     /// The first few of them, with the config that caused them.
-    public var failures: [String] = []
+    package var failures: [String] = []
 
     /// Why the run fails, or nil: a refusal that named no line, or mutations that never
     /// loaded or never got refused (then one of the two paths went untested).
-    public var failure: String? {
+    package var failure: String? {
         if failureCount > 0 { return "\(failureCount) refusals named no line: \(failures)" }
         if loaded == 0 || rejected == 0 { return "loaded \(loaded), refused \(rejected)" }
         return nil
     }
 }
 
-public enum ConfigFuzz {
+package enum ConfigFuzz {
     /// Configs per backend per test run: 5,000 (about 2 s of CPU each in a debug build, so
     /// the seven add about 15 s to the suite), or `TABLES_CONFIG_FUZZ_ITERATIONS` (20,000 and
     /// more by hand; `TABLES_CONFIG_FUZZ_REPORT=1` prints the counts).
-    public static var iterations: Int {
+    package static var iterations: Int {
         TestEnvironment.variable("TABLES_CONFIG_FUZZ_ITERATIONS").flatMap { Int($0) } ?? 5_000
     }
 
     /// A file of this repository (for the example configs), found from this source file.
-    public static func repositoryFile(_ relative: String, sourcePath: String = #filePath) -> String {
+    package static func repositoryFile(_ relative: String, sourcePath: String = #filePath) -> String {
         let parts = sourcePath.split(separator: "/", omittingEmptySubsequences: false)
         return (parts.dropLast(3) + [Substring(relative)]).joined(separator: "/")
     }
@@ -133,7 +133,7 @@ public enum ConfigFuzz {
     /// nil when the config loaded, else its problems as (line, text); every problem must name
     /// a line of the file (1...number of lines) or the file as a whole (nil), and its text
     /// must start with the path. A crash or hang in `load` fails the test run itself.
-    public static func run(_ mutator: inout ConfigMutator, iterations: Int = ConfigFuzz.iterations, path: String,
+    package static func run(_ mutator: inout ConfigMutator, iterations: Int = ConfigFuzz.iterations, path: String,
                            load: (String) -> [(line: Int?, text: String)]?) throws -> ConfigFuzzResult {
         var result = ConfigFuzzResult()
         for _ in 0..<iterations {

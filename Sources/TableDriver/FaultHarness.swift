@@ -5,13 +5,13 @@ import Glibc
 /// One request of a fault scenario and the only right answer to it when the server works.
 /// Scenarios use two probes with different values, so that a reply meant for one request
 /// and delivered to the next is caught.
-public struct FaultProbe: Sendable {
-    public var service: String
-    public var key: String
+package struct FaultProbe: Sendable {
+    package var service: String
+    package var key: String
     /// What follows `lookup-result|<id>|`, e.g. `found|vmail`.
-    public var reply: String
+    package var reply: String
 
-    public init(service: String, key: String, reply: String) {
+    package init(service: String, key: String, reply: String) {
         self.service = service
         self.key = key
         self.reply = reply
@@ -20,15 +20,15 @@ public struct FaultProbe: Sendable {
 
 /// A network backend as the shared fault scenarios see it: its binary, a config reaching a
 /// given host and port with a given timeout, and two probes its real server answers.
-public struct FaultTarget: Sendable {
-    public var binary: String
+package struct FaultTarget: Sendable {
+    package var binary: String
     /// The real server's TCP port on 127.0.0.1.
-    public var serverPort: Int
-    public var probes: [FaultProbe]
+    package var serverPort: Int
+    package var probes: [FaultProbe]
     /// The config file text for a server at `host`:`port` and a `timeout` in seconds.
-    public var config: @Sendable (_ host: String, _ port: Int, _ timeout: Int) -> String
+    package var config: @Sendable (_ host: String, _ port: Int, _ timeout: Int) -> String
 
-    public init(binary: String, serverPort: Int, probes: [FaultProbe],
+    package init(binary: String, serverPort: Int, probes: [FaultProbe],
                 config: @escaping @Sendable (_ host: String, _ port: Int, _ timeout: Int) -> String) {
         self.binary = binary
         self.serverPort = serverPort
@@ -38,11 +38,11 @@ public struct FaultTarget: Sendable {
 }
 
 /// The scenarios of `FaultHarness`, by name: what a parameterized test runs on each backend.
-public enum FaultScenario: String, CaseIterable, Sendable {
+package enum FaultScenario: String, CaseIterable, Sendable {
     case unresolvableHost, slowReplies, connectionReset
 
     /// Runs this scenario on a fresh harness for `target` (see `FaultHarness.run`).
-    public func run(on target: FaultTarget) -> FaultReport {
+    package func run(on target: FaultTarget) -> FaultReport {
         FaultHarness.run(target) { harness in
             switch self {
             case .unresolvableHost: harness.unresolvableHost()
@@ -55,35 +55,35 @@ public enum FaultScenario: String, CaseIterable, Sendable {
 
 /// What a scenario saw: every broken promise, in words (empty when all went well), and the
 /// measured times worth recording.
-public struct FaultReport: Sendable, CustomStringConvertible {
-    public var failures: [String] = []
-    public var notes: [String] = []
-    public var description: String { (failures + notes).joined(separator: "\n") }
+package struct FaultReport: Sendable, CustomStringConvertible {
+    package var failures: [String] = []
+    package var notes: [String] = []
+    package var description: String { (failures + notes).joined(separator: "\n") }
 }
 
-/// The fault scenarios every network backend must pass (issue 7): a server name that does not
-/// resolve, replies just under and just over the timeout, and connections reset mid-request
-/// or while idle. Each scenario runs the backend as smtpd does, one request at a time, and
+/// The fault scenarios every network backend must pass, because smtpd waits on the table for
+/// every lookup of a session: a server name that does not resolve, replies just under and
+/// just over the timeout, and connections reset mid-request or while idle. Each scenario runs the backend as smtpd does, one request at a time, and
 /// checks that every request gets exactly one reply, for its own id, that is either its own
 /// right answer or `error`, within the timeout + 1 s, and that service comes back within 2 s.
-public struct FaultHarness {
-    public let target: FaultTarget
+package struct FaultHarness {
+    package let target: FaultTarget
     /// The timeout written into the configs (seconds).
-    public let timeout: Int
+    package let timeout: Int
     private let directory: String
 
-    public init(_ target: FaultTarget, timeout: Int = 2) {
+    package init(_ target: FaultTarget, timeout: Int = 2) {
         self.target = target
         self.timeout = timeout
         directory = TestEnvironment.makeTemporaryDirectory("fault-harness")
     }
 
-    public func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
+    package func cleanUp() { TestEnvironment.run(["rm", "-rf", directory]) }
 
     /// Runs one scenario on a new harness for `target`, removes its files, and prints the
     /// measured times (they are recorded in docs/robustness.md). The caller asserts on the
     /// report.
-    public static func run(_ target: FaultTarget, _ scenario: (FaultHarness) -> FaultReport) -> FaultReport {
+    package static func run(_ target: FaultTarget, _ scenario: (FaultHarness) -> FaultReport) -> FaultReport {
         let harness = FaultHarness(target)
         defer { harness.cleanUp() }
         let report = scenario(harness)
@@ -96,7 +96,7 @@ public struct FaultHarness {
 
     /// (a) The server's host name does not resolve: every request answers `error` within the
     /// bound, the table stays up, and an `update` to a good name brings service back.
-    public func unresolvableHost() -> FaultReport {
+    package func unresolvableHost() -> FaultReport {
         var run = Run(self)
         do {
             let table = try run.start(host: "nonexistent.invalid", port: target.serverPort)
@@ -120,7 +120,7 @@ public struct FaultHarness {
     /// (b) Replies held back by the proxy: just under the timeout they are answered right,
     /// just over it `error` within the bound; the late reply must never become the answer
     /// to the next request, and service is back within 2 s once the delay goes.
-    public func slowReplies(under: Double? = nil, over: Double? = nil) -> FaultReport {
+    package func slowReplies(under: Double? = nil, over: Double? = nil) -> FaultReport {
         var run = Run(self)
         let under = under ?? Double(timeout) * 0.6
         let over = over ?? Double(timeout) + 0.5
@@ -150,7 +150,7 @@ public struct FaultHarness {
     /// (c) Connections reset by the proxy: in the middle of a request (instead of the
     /// server's reply) and while idle between requests. The request answers `error` or its
     /// right answer, never another; service is back within 2 s.
-    public func connectionReset() -> FaultReport {
+    package func connectionReset() -> FaultReport {
         var run = Run(self)
         do {
             let proxy = try FaultProxy(targetPort: target.serverPort)

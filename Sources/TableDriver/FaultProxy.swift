@@ -11,9 +11,9 @@ import Synchronization
 /// Each accepted connection gets a thread that relays bytes both ways with `poll(2)`. The
 /// delay is added once per reply: to the first bytes the server sends after the table wrote
 /// something, so a reply made of several segments is held back once, not once per segment.
-public final class FaultProxy: @unchecked Sendable {
+package final class FaultProxy: @unchecked Sendable {
     /// The port the proxy listens on (127.0.0.1).
-    public let port: Int
+    package let port: Int
     private let targetPort: Int
     private let listener: Int32
     private let state = Mutex(State())
@@ -29,7 +29,7 @@ public final class FaultProxy: @unchecked Sendable {
     }
 
     /// Listens on an ephemeral port of 127.0.0.1 and relays to `targetPort` there.
-    public init(targetPort: Int) throws {
+    package init(targetPort: Int) throws {
         self.targetPort = targetPort
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard listener >= 0 else { throw DriverError("socket: \(String(cString: strerror(errno)))") }
@@ -54,24 +54,24 @@ public final class FaultProxy: @unchecked Sendable {
     deinit { close(listener) }
 
     /// Seconds added before each reply from now on (0: none).
-    public var replyDelay: Double {
+    package var replyDelay: Double {
         get { state.withLock { $0.replyDelay } }
         set { state.withLock { $0.replyDelay = newValue } }
     }
 
     /// The next reply the server sends is not relayed: both connections are reset instead,
     /// as when a server or a middlebox drops a connection mid-request.
-    public func resetNextReply() { state.withLock { $0.resetNextReply = true } }
+    package func resetNextReply() { state.withLock { $0.resetNextReply = true } }
 
     /// Resets every connection open now (they sit idle between requests), without waiting
     /// for a request.
-    public func resetOpenConnections() { state.withLock { $0.resetGeneration += 1 } }
+    package func resetOpenConnections() { state.withLock { $0.resetGeneration += 1 } }
 
     /// Connections accepted so far (a table that reconnected has more than one).
-    public var acceptedConnections: Int { state.withLock { $0.accepted } }
+    package var acceptedConnections: Int { state.withLock { $0.accepted } }
 
     /// Stops accepting, closes every connection and waits (up to 2 s) for the threads.
-    public func stop() {
+    package func stop() {
         state.withLock { $0.stopped = true }
         for _ in 0..<200 {
             if state.withLock({ $0.threads }) == 0 { return }

@@ -1,11 +1,11 @@
 /// Feeds a running table generated hostile lines and checks what smtpd relies on: every line
 /// with a recoverable id gets exactly one reply smtpd can parse, nothing else is written,
 /// and the table keeps answering.
-public enum ProtocolFuzz {
-    public struct Report: Sendable {
-        public var lines = 0
-        public var replies = 0
-        public var failures: [String] = []
+package enum ProtocolFuzz {
+    package struct Report: Sendable {
+        package var lines = 0
+        package var replies = 0
+        package var failures: [String] = []
     }
 
     /// - Parameters:
@@ -13,7 +13,7 @@ public enum ProtocolFuzz {
     ///     when the line has no recoverable id (the test passes the parser's own verdict,
     ///     which the parser's unit tests check separately).
     ///   - isParsable: whether a reply line (with LF) is one smtpd accepts for that op and id.
-    public static func run(_ table: TableProcess, iterations: Int, seed: UInt64, batch: Int = 100,
+    package static func run(_ table: TableProcess, iterations: Int, seed: UInt64, batch: Int = 100,
                            expectedReply: ([UInt8]) -> (operation: String, id: String)?,
                            isParsable: ([UInt8], String, String) -> Bool) throws -> Report {
         var fuzzer = RequestFuzzer(seed: seed)

@@ -1,20 +1,20 @@
 /// A repeatable generator of hostile protocol lines: well-formed requests, near-valid ones
 /// with bytes flipped, inserted, dropped or cut, random binary, and oversized lines. Used by
 /// the fuzz tests (fixed seed, bounded count; `TABLES_FUZZ_ITERATIONS` for long runs by hand).
-public struct RequestFuzzer {
+package struct RequestFuzzer {
     private var state: UInt64
 
-    public init(seed: UInt64) { state = seed == 0 ? 0x9E3779B97F4A7C15 : seed }
+    package init(seed: UInt64) { state = seed == 0 ? 0x9E3779B97F4A7C15 : seed }
 
     /// xorshift64*: fast, repeatable, good enough to pick mutations.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state ^= state >> 12
         state ^= state << 25
         state ^= state >> 27
         return state &* 2685821657736338717
     }
 
-    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
+    package mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
 
     static let operations = ["check", "lookup", "fetch", "update", "frob", ""]
     static let services = ["alias", "domain", "credentials", "netaddr", "userinfo", "source", "mailaddr", "addrname",
@@ -23,7 +23,7 @@ public struct RequestFuzzer {
     static let interesting: [UInt8] = [0x00, 0x0d, 0x7c, 0x20, 0x25, 0xff, 0x80, 0x0a, 0x3a, 0x2a, 0x5c]
 
     /// A well-formed request line (without LF), with an 8-hex-digit id.
-    public mutating func validLine(id: String) -> [UInt8] {
+    package mutating func validLine(id: String) -> [UInt8] {
         let operation = Self.operations[below(4)]
         let service = Self.services[below(Self.services.count - 3)]
         var text = "table|0.1|1732540000.\(100000 + below(899999))|t|\(operation)|"
@@ -36,7 +36,7 @@ public struct RequestFuzzer {
     }
 
     /// One hostile line (without LF; a mutation may insert LFs, splitting it into several).
-    public mutating func line(id: String) -> [UInt8] {
+    package mutating func line(id: String) -> [UInt8] {
         var bytes = validLine(id: id)
         switch below(10) {
         case 0:

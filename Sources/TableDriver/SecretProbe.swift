@@ -6,10 +6,10 @@ import Glibc
 /// peer might send with an `auth` key in them, and the scan of a backend's stderr for the
 /// fixtures' passwords and hashes. A password, an auth key's password part or a stored
 /// credential hash must never reach a log, even at `-v` (docs/design.md, house rule 5).
-public enum SecretProbe {
+package enum SecretProbe {
     /// The bcrypt hashes the fixtures store for alice and bob (passwords `alice-secret` and
     /// `bob-secret`), and their salts, so that a hash cut short is caught too.
-    public static let fixtureHashes = [
+    package static let fixtureHashes = [
         "$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS", "L0eQbbY.lTtglPOLs162MO",
         "$2b$08$Xb1UHCS7lvOaIcA/wS84Zuw/EnTHjcWtwjwZMIR0kiGn/nCBZgZtq", "Xb1UHCS7lvOaIcA/wS84Zu",
     ]
@@ -18,7 +18,7 @@ public enum SecretProbe {
     /// each of `credentialKeys`, `check auth` for each of `authKeys` (right and wrong
     /// passwords), then the malformed lines carrying each auth key. The answers are not
     /// checked here (each backend's service tests do that); only that every request is answered.
-    public static func exercise(_ table: TableProcess, credentialKeys: [String], authKeys: [String]) throws {
+    package static func exercise(_ table: TableProcess, credentialKeys: [String], authKeys: [String]) throws {
         for key in credentialKeys { _ = try table.request("lookup", "credentials", key: key) }
         for key in authKeys {
             _ = try table.request("check", "auth", key: key)
@@ -28,7 +28,7 @@ public enum SecretProbe {
 
     /// The secrets on stderr of the command-line modes on `config`: `-n` (check, connect) and
     /// one-request `check auth` / `lookup credentials`. Returns the leaks and the stderr.
-    public static func leaksFromCommandLine(_ executable: String, config: String, authKey: String?, credentialKey: String?,
+    package static func leaksFromCommandLine(_ executable: String, config: String, authKey: String?, credentialKey: String?,
                                             secrets: [String]) throws -> (leaks: [String], output: String) {
         var runs = [["-n", config]]
         if let authKey { runs.append([config, "check", "auth", authKey]) }
@@ -48,7 +48,7 @@ public enum SecretProbe {
     /// timestamp field, a lookup instead of a check, extra fields, NUL and CR, a line cut by
     /// the reader's 16 KiB limit, no `table` prefix. `answered` says whether the line has an
     /// id the table can answer (it must, exactly once); the others are skipped.
-    public static func malformedLines(carrying authKey: String) -> [(line: String, answered: Bool)] {
+    package static func malformedLines(carrying authKey: String) -> [(line: String, answered: Bool)] {
         let head = "table|0.1|1732540000.123456|t"
         return [
             ("table|0.2|1732540000.123456|t|check|auth|0000000000000a01|\(authKey)", true),
@@ -75,7 +75,7 @@ public enum SecretProbe {
     /// has an id (in any order: a table may answer pipelined requests out of order), so the
     /// next request starts clean. Returns the replies.
     @discardableResult
-    public static func sendMalformedLines(to table: TableProcess, carrying authKey: String, timeout: Double = 10) throws -> [String] {
+    package static func sendMalformedLines(to table: TableProcess, carrying authKey: String, timeout: Double = 10) throws -> [String] {
         let lines = malformedLines(carrying: authKey)
         for (line, _) in lines {
             try table.send(Array(line.utf8) + [0x0a])
@@ -92,7 +92,7 @@ public enum SecretProbe {
 
     /// The secrets that appear in `log`, each as given or in the lowercase smtpd sends it.
     /// Empty when the log is clean.
-    public static func leaks(of secrets: [String], in log: String) -> [String] {
+    package static func leaks(of secrets: [String], in log: String) -> [String] {
         var found: [String] = []
         for secret in secrets where !secret.isEmpty {
             if log.contains(secret) || log.contains(secret.lowercased()) { found.append(secret) }
@@ -103,66 +103,9 @@ public enum SecretProbe {
     /// The secrets that appear on the stderr of `table-NAME -v ... arguments` (a config check
     /// or a one-request run; stdout is the answer, which may rightly be a credential), with
     /// that stderr for diagnosis.
-    public static func leaksFromCommand(_ executable: String, argv0: String = "secrets", _ arguments: [String],
+    package static func leaksFromCommand(_ executable: String, argv0: String = "secrets", _ arguments: [String],
                                         secrets: [String]) throws -> (leaks: [String], output: String) {
         let output = try TestEnvironment.capture(executable, argv0: argv0, ["-v"] + arguments)
         return (leaks(of: secrets, in: output.stderr), output.stderr)
     }
-}
-
-/// One backend's secrets check: runs the table at `-v` as smtpd would, on configs the test
-/// writes between runs (good, refused by the server, server down, broken), all with stderr
-/// appended to one log, then scans that log and the command-line modes' stderr.
-public struct SecretScenario {
-    public var executable: String
-    public var config: String
-    /// The table's stderr, appended to by every run.
-    public var log: String
-    public var secrets: [String]
-    public var credentialKeys: [String]
-    public var authKeys: [String]
-    public var tableName = "secrets"
-
-    public init(executable: String, config: String, log: String, secrets: [String], credentialKeys: [String], authKeys: [String]) {
-        self.executable = executable
-        self.config = config
-        self.log = log
-        self.secrets = secrets
-        self.credentialKeys = credentialKeys
-        self.authKeys = authKeys
-    }
-
-    /// Starts the table at `-v` on the config as written now and exercises it; then, for each
-    /// of `updates`, lets it rewrite the config, sends `update` and exercises the table again;
-    /// then ends its input. Returns the answers to the updates; throws if the table does not
-    /// answer or does not exit 0.
-    @discardableResult
-    public func serve(updates: [() throws -> Void] = []) throws -> [String] {
-        let table = try TableProcess(executable: executable, tableName: tableName, arguments: ["-v", config], stderrPath: log)
-        _ = try table.handshake()
-        try SecretProbe.exercise(table, credentialKeys: credentialKeys, authKeys: authKeys)
-        var answers: [String] = []
-        for rewrite in updates {
-            try rewrite()
-            answers.append(try table.request("update"))
-            try SecretProbe.exercise(table, credentialKeys: credentialKeys, authKeys: authKeys)
-        }
-        table.closeInput()
-        guard let status = table.wait(timeout: 20), status == 0 else {
-            throw DriverError("\(executable) did not exit 0 at the end of its input")
-        }
-        return answers
-    }
-
-    /// The secrets on stderr of `-n` and the one-request modes on the config as written now.
-    public func commandLineLeaks() throws -> (leaks: [String], output: String) {
-        try SecretProbe.leaksFromCommandLine(executable, config: config, authKey: authKeys.first,
-                                             credentialKey: credentialKeys.first, secrets: secrets)
-    }
-
-    /// What `serve` runs logged.
-    public func logText() -> String { (try? TestEnvironment.readText(log)) ?? "" }
-
-    /// The secrets found in what `serve` runs logged.
-    public func logLeaks() -> [String] { SecretProbe.leaks(of: secrets, in: logText()) }
 }

@@ -11,22 +11,22 @@ import Glibc
 /// Always through the script, never a `kill` of the test's own: SIGSTOP is asynchronous,
 /// and a server thread can still answer a request sent right after kill(2) returned
 /// (scripts/lib/processes.sh waits until every thread is stopped).
-public struct ServerControl: Sendable {
+package struct ServerControl: Sendable {
     /// Absolute path of the server script (its `.env` file names it).
-    public let script: String
+    package let script: String
     /// Which of the script's servers, for scripts that run several.
-    public let server: String?
+    package let server: String?
 
-    public init(script: String, server: String? = nil) {
+    package init(script: String, server: String? = nil) {
         self.script = script
         self.server = server
     }
 
-    public func halt() throws { try control("halt") }
-    public func resume() throws { try control("resume") }
-    public func restart() throws { try control("restart") }
-    public func freeze() throws { try control("freeze") }
-    public func thaw() throws { try control("thaw") }
+    package func halt() throws { try control("halt") }
+    package func resume() throws { try control("resume") }
+    package func restart() throws { try control("restart") }
+    package func freeze() throws { try control("freeze") }
+    package func thaw() throws { try control("thaw") }
 
     private func control(_ action: String) throws {
         let status = TestEnvironment.run(["bash", script, action] + (server.map { [$0] } ?? []))

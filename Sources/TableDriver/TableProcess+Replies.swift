@@ -6,7 +6,7 @@ extension TableProcess {
     /// Sends every request at once (pipelined) and returns the replies in request order,
     /// matched by id: what follows `<op>-result|<id>|`. Throws on a reply with an unknown or
     /// repeated id, or whose `<op>-result` is not its request's.
-    public func pipeline(_ requests: [(operation: String, service: String, key: String)], timeout: Double = 10) throws -> [String] {
+    package func pipeline(_ requests: [(operation: String, service: String, key: String)], timeout: Double = 10) throws -> [String] {
         var ids: [String] = []
         var operations: [String: String] = [:]
         var batch: [UInt8] = []
@@ -32,7 +32,7 @@ extension TableProcess {
 
     /// Repeats a request until its reply satisfies `done` or `timeout` seconds pass; returns
     /// every reply seen, in order (fault tests check that none of them is wrong).
-    public func requestUntil(_ operation: String, _ service: String, key: String, timeout: Double,
+    package func requestUntil(_ operation: String, _ service: String, key: String, timeout: Double,
                              done: (String) -> Bool) throws -> [String] {
         var replies: [String] = []
         var elapsed = 0.0

@@ -3,20 +3,20 @@ import Glibc
 #endif
 
 /// A failure while driving a table process: what went wrong, in words.
-public struct DriverError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct DriverError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// A table backend started the way smtpd starts it (smtpd.c `fork_proc_backend`): argv[0] is
 /// the table's name, argv[1] the text after `backend:`, and stdin and stdout are the same end
 /// of one socketpair. This side plays smtpd: it sends the handshake and requests and reads
 /// replies, with a timeout so that a hanging backend fails a test instead of blocking it.
-public final class TableProcess {
-    public let pid: pid_t
-    public let tableName: String
+package final class TableProcess {
+    package let pid: pid_t
+    package let tableName: String
     /// Our end of the socketpair.
-    public let fd: Int32
+    package let fd: Int32
     /// Bytes read and not yet returned start at `consumed`.
     private var buffer: [UInt8] = []
     private var consumed = 0
@@ -32,7 +32,7 @@ public final class TableProcess {
     ///   - executable: path of the table binary.
     ///   - arguments: what follows argv[0] (normally just the config path).
     ///   - stderrPath: where the backend's stderr goes; nil inherits ours.
-    public init(executable: String, tableName: String, arguments: [String], stderrPath: String? = nil,
+    package init(executable: String, tableName: String, arguments: [String], stderrPath: String? = nil,
                 environment: [String]? = nil) throws {
         var pair: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
@@ -85,7 +85,7 @@ public final class TableProcess {
 
     /// Sends smtpd's four handshake lines and returns the services registered before
     /// `register|ready`.
-    public func handshake(smtpdVersion: String = "7.6.0-portable", timeout: Double = 10) throws -> [String] {
+    package func handshake(smtpdVersion: String = "7.6.0-portable", timeout: Double = 10) throws -> [String] {
         try send("config|smtpd-version|\(smtpdVersion)\nconfig|protocol|0.1\nconfig|tablename|\(tableName)\nconfig|ready\n")
         var services: [String] = []
         while true {
@@ -100,18 +100,18 @@ public final class TableProcess {
     }
 
     /// A fresh request id: 8 lowercase hex digits, like smtpd's arc4random ids.
-    public func makeID() -> String {
+    package func makeID() -> String {
         String(decoding: Self.hexDigits(makeNumericID()), as: UTF8.self)
     }
 
     /// A fresh request id as a number; `hexDigits` spells it as it goes on the wire.
-    public func makeNumericID() -> UInt32 {
+    package func makeNumericID() -> UInt32 {
         nextID = nextID &* 1664525 &+ 1013904223
         return nextID
     }
 
     /// `id` as 8 lowercase hex digits.
-    public static func hexDigits(_ id: UInt32) -> [UInt8] {
+    package static func hexDigits(_ id: UInt32) -> [UInt8] {
         (0..<8).map { position in
             let digit = UInt8((id >> (28 - 4 * UInt32(position))) & 0xF)
             return digit < 10 ? 0x30 + digit : 0x57 + digit
@@ -119,7 +119,7 @@ public final class TableProcess {
     }
 
     /// The request line smtpd would send (without LF).
-    public func requestLine(_ operation: String, service: String?, id: String, key: [UInt8]?) -> [UInt8] {
+    package func requestLine(_ operation: String, service: String?, id: String, key: [UInt8]?) -> [UInt8] {
         var now = timeval()
         gettimeofday(&now, nil)
         var micro = String(now.tv_usec)
@@ -137,11 +137,11 @@ public final class TableProcess {
 
     /// Sends one request and waits for its reply; returns what follows `<op>-result|<id>|`.
     /// Throws if the reply is not for this request.
-    public func request(_ operation: String, _ service: String? = nil, key: String? = nil, timeout: Double = 10) throws -> String {
+    package func request(_ operation: String, _ service: String? = nil, key: String? = nil, timeout: Double = 10) throws -> String {
         try request(operation, service, keyBytes: key.map { Array($0.utf8) }, timeout: timeout)
     }
 
-    public func request(_ operation: String, _ service: String?, keyBytes: [UInt8]?, timeout: Double = 10) throws -> String {
+    package func request(_ operation: String, _ service: String?, keyBytes: [UInt8]?, timeout: Double = 10) throws -> String {
         let id = makeID()
         try send(requestLine(operation, service: service, id: id, key: keyBytes) + [0x0A])
         guard let reply = try readLine(timeout: timeout) else {
@@ -152,9 +152,9 @@ public final class TableProcess {
         return String(reply.dropFirst(prefix.count))
     }
 
-    public func send(_ text: String) throws { try send(Array(text.utf8)) }
+    package func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    public func send(_ bytes: [UInt8]) throws {
+    package func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -168,11 +168,11 @@ public final class TableProcess {
 
     /// The next line the table wrote, without its LF; nil at end of input. Throws after
     /// `timeout` seconds without a full line.
-    public func readLine(timeout: Double = 10) throws -> String? {
+    package func readLine(timeout: Double = 10) throws -> String? {
         try readLineBytes(timeout: timeout).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    public func readLineBytes(timeout: Double = 10) throws -> [UInt8]? {
+    package func readLineBytes(timeout: Double = 10) throws -> [UInt8]? {
         try withNextLine(timeout: timeout) { Array($0) }
     }
 
@@ -182,7 +182,7 @@ public final class TableProcess {
     ///
     /// Waits in a blocking `read(2)` bounded by SO_RCVTIMEO, one system call per wait (a
     /// `poll(2)` before each read made two, and armed a timer each time).
-    public func withNextLine<T>(timeout: Double = 10, _ body: (ArraySlice<UInt8>) throws -> T) throws -> T? {
+    package func withNextLine<T>(timeout: Double = 10, _ body: (ArraySlice<UInt8>) throws -> T) throws -> T? {
         let deadline = monotonicNow() + timeout
         while true {
             if let line = try withBufferedLine(body) { return line }
@@ -211,7 +211,7 @@ public final class TableProcess {
 
     /// Calls `body` with the next line if a whole one is already read, without reading; nil
     /// otherwise.
-    public func withBufferedLine<T>(_ body: (ArraySlice<UInt8>) throws -> T) rethrows -> T? {
+    package func withBufferedLine<T>(_ body: (ArraySlice<UInt8>) throws -> T) rethrows -> T? {
         guard let newline = buffer[consumed...].firstIndex(of: 0x0A) else { return nil }
         let start = consumed
         consumed = newline + 1
@@ -237,13 +237,13 @@ public final class TableProcess {
     }
 
     /// Ends the table's input, as smtpd's exit does; the table should exit 0.
-    public func closeInput() {
+    package func closeInput() {
         shutdown(fd, Int32(SHUT_WR))
     }
 
     /// Waits for the process to exit and returns its status (128+signal if killed), or
     /// nil if it is still running after `timeout` seconds.
-    public func wait(timeout: Double = 10) -> Int32? {
+    package func wait(timeout: Double = 10) -> Int32? {
         if let exitStatus { return exitStatus }
         let steps = Int(timeout * 100)
         for _ in 0...steps {
@@ -259,17 +259,17 @@ public final class TableProcess {
         return nil
     }
 
-    public var isRunning: Bool {
+    package var isRunning: Bool {
         exitStatus == nil && waitpid(pid, nil, WNOHANG) == 0
     }
 
     /// Peak resident memory so far in KiB (VmHWM in /proc/PID/status).
-    public func peakRSSKiB() -> Int? {
+    package func peakRSSKiB() -> Int? {
         ProcStatus.value("VmHWM", pid: pid)
     }
 
     /// Open descriptors of the process (entries in /proc/PID/fd).
-    public func openDescriptorCount() -> Int? {
+    package func openDescriptorCount() -> Int? {
         guard let dir = opendir("/proc/\(pid)/fd") else { return nil }
         defer { closedir(dir) }
         var count = 0
@@ -282,8 +282,8 @@ public final class TableProcess {
 }
 
 /// Values of /proc/PID/status, e.g. `VmHWM:     5120 kB`.
-public enum ProcStatus {
-    public static func value(_ field: String, pid: pid_t) -> Int? {
+package enum ProcStatus {
+    package static func value(_ field: String, pid: pid_t) -> Int? {
         guard let file = fopen("/proc/\(pid)/status", "r") else { return nil }
         defer { fclose(file) }
         var line: UnsafeMutablePointer<CChar>?

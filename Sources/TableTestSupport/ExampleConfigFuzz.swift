@@ -6,8 +6,9 @@ import TableProtocol
 
 /// The config fuzz test every backend runs on its example config: random and mutated copies
 /// of it through the backend's own `load` in-process (nothing connects), no crash, and every
-/// refusal names a line of the file or the file as a whole (issue 7, item 2); the test
-/// expects `failure` of the result to be nil. `TABLES_CONFIG_FUZZ_ITERATIONS` for longer runs.
+/// refusal names a line of the file or the file as a whole, so that whoever wrote the file
+/// is told where to look; the test expects `failure` of the result to be nil.
+/// `TABLES_CONFIG_FUZZ_ITERATIONS` for longer runs.
 ///
 /// Here rather than in TableDriver, which drives any table binary and so knows nothing of
 /// TableProtocol; only the test targets link this. (It cannot use Testing itself: a release

@@ -33,6 +33,19 @@ extension TableFixture {
         try start(tableName: tableName, arguments: ["-v", config])
     }
 
+    /// Runs `body` on the table started on this fixture (at `-v` if `verbose`) once smtpd's
+    /// handshake is done, then removes the fixture's directory: the start of most tests of
+    /// a running table, so that each of them says only what it asks. Tests that check the
+    /// services registered call `start` and `handshake` themselves.
+    @discardableResult
+    package func withTable<Result>(tableName: String = Self.tableName, verbose: Bool = false,
+                                   _ body: (TableProcess) throws -> Result) throws -> Result {
+        defer { cleanUp() }
+        let table = try verbose ? startVerbose(tableName: tableName) : start(tableName: tableName)
+        _ = try table.handshake()
+        return try body(table)
+    }
+
     /// The backend run as a command (`-n CONFIG`, `CONFIG lookup SERVICE KEY`...), to its end.
     package func command(_ arguments: [String]) throws -> CommandOutput {
         try TestEnvironment.capture(Self.binary, arguments)

@@ -4,8 +4,8 @@ import Glibc
 import TableDriver
 
 /// `table-bench --soak N`: N mixed requests sent one at a time, as smtpd sends them, to find
-/// leaks that only show after hours of mail (issue 7): memory that grows and descriptors
-/// that are never closed.
+/// leaks that only show after hours of mail, in a process smtpd keeps for as long as it
+/// runs: memory that grows and descriptors that are never closed.
 ///
 /// The mix, by request number i: every `updateEvery`-th request is an `update` (the whole
 /// config reloaded and the connections replaced); of the others, 7 in 10 are hits (keys from

@@ -10,10 +10,7 @@ import TableProtocol
     let logger = Logger(program: "table-ldap", table: "test", fd: -1)
 
     func load(_ text: String) throws -> LDAPConfig {
-        let directory = TestEnvironment.makeTemporaryDirectory("table-ldap-config")
-        defer { TestEnvironment.run(["rm", "-rf", directory]) }
-        try TestEnvironment.write(text, to: "\(directory)/ldap.conf", mode: 0o600)
-        return try LDAPConfig.load("\(directory)/ldap.conf", logger: logger)
+        try TestEnvironment.withFile(text, named: "ldap.conf", mode: 0o600) { try LDAPConfig.load($0, logger: logger) }
     }
 
     /// The problems of a config that must not load, as `line: message` strings.

@@ -16,24 +16,13 @@ import TableDriver
         return (fixture, table)
     }
 
-    /// Sends `count` requests at once and returns every reply, asserting each is an error.
+    /// Sends `count` requests at once: each is answered once, with an error, and all within
+    /// `seconds`.
     func pipelinedErrors(_ table: TableProcess, count: Int, within seconds: Double) throws {
-        var batch: [UInt8] = []
-        var ids: Set<String> = []
-        for _ in 0..<count {
-            let id = table.makeID()
-            ids.insert(id)
-            batch += table.requestLine("lookup", service: "userinfo", id: id, key: Array("alice".utf8)) + [0x0a]
-        }
-        let started = monotonicNow()
-        try table.send(batch)
-        for _ in 0..<count {
-            let line = try #require(try table.readLine(timeout: seconds + 5))
-            let fields = line.split(separator: "|", maxSplits: 3).map(String.init)
-            #expect(ids.remove(fields[1]) != nil)
-            #expect(fields[2] == "error", "\(line)")
-        }
-        #expect(monotonicNow() - started <= seconds)
+        let requests = Array(repeating: (operation: "lookup", service: "userinfo", key: "alice"), count: count)
+        let (replies, elapsed) = try measureSeconds { try table.pipeline(requests, timeout: seconds + 5) }
+        #expect(replies.allSatisfy { $0.hasPrefix("error|") }, "\(replies)")
+        #expect(elapsed <= seconds)
     }
 
     @Test func slapdStoppedAndRestarted() throws {
@@ -51,9 +40,9 @@ import TableDriver
         #expect(try table.request("check", "auth", key: "alice:alicepass").hasPrefix("error|"))
         // Back again: served within the backoff (at most 1 s) of the server's return.
         slapd.resume()
-        #expect(try retry(table, "lookup", "userinfo", key: "alice", until: Self.alice, seconds: 5) == Self.alice)
+        #expect(try table.requestUntil("lookup", "userinfo", key: "alice", timeout: 5) { $0 == Self.alice }.last == Self.alice)
         // Each worker has its own connection and backoff: within a second all are back.
-        #expect(try retry(table, "check", "auth", key: "alice:alicepass", until: "found", seconds: 3) == "found")
+        #expect(try table.requestUntil("check", "auth", key: "alice:alicepass", timeout: 3) { $0 == "found" }.last == "found")
         usleep(1_100_000)
         for _ in 0..<8 {
             #expect(try table.request("lookup", "userinfo", key: "alice") == Self.alice)
@@ -83,7 +72,7 @@ import TableDriver
         // workers, see TableServer): 8 requests take at most three rounds of one timeout.
         try pipelinedErrors(table, count: 8, within: Double(timeout) * 3 + 1)
         slapd.thaw()
-        #expect(try retry(table, "lookup", "userinfo", key: "alice", until: Self.alice, seconds: 8) == Self.alice)
+        #expect(try table.requestUntil("lookup", "userinfo", key: "alice", timeout: 8) { $0 == Self.alice }.last == Self.alice)
         #expect(table.isRunning)
     }
 
@@ -98,7 +87,7 @@ import TableDriver
         #expect(monotonicNow() - started < 1)
         #expect(try table.request("check", "domain", key: "example.org").hasPrefix("error|"))
         slapd.resume()
-        #expect(try retry(table, "check", "domain", key: "example.org", until: "found", seconds: 5) == "found")
+        #expect(try table.requestUntil("check", "domain", key: "example.org", timeout: 5) { $0 == "found" }.last == "found")
         withExtendedLifetime(slapd) {}
     }
 }

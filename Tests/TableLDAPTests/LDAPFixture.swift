@@ -6,13 +6,7 @@ import TableTestSupport
 
 /// The slapd that `scripts/servers/slapd.sh start` runs for the tests (its slapd.env).
 struct SlapdServer: Sendable {
-    var url: String
-    var tlsURL: String
-    var caFile: String
-    var otherCAFile: String
-    var baseDN: String
-    var pidFile: String
-    var script: String
+    var url, tlsURL, caFile, otherCAFile, baseDN, pidFile, script: String
 
     static let shared: SlapdServer? = {
         let v = TestEnvironment.variable
@@ -135,18 +129,4 @@ struct LDAPFixture: TableFixture {
         let lines = (urls ?? [server.url]).map { "url \($0)\n" }.joined()
         try TestEnvironment.write("# table-ldap test config\n\(lines)basedn \(server.baseDN)\n\(bind)\(body)\n", to: config, mode: 0o600)
     }
-
-}
-
-/// Sends requests until one answers `expected` (a recovering server, backoff), at most
-/// `seconds`; returns the last answer.
-func retry(_ table: TableProcess, _ operation: String, _ service: String, key: String, until expected: String, seconds: Double = 8) throws -> String {
-    let deadline = monotonicNow() + seconds
-    var answer = ""
-    repeat {
-        answer = try table.request(operation, service, key: key)
-        if answer == expected { return answer }
-        usleep(100_000)
-    } while monotonicNow() < deadline
-    return answer
 }

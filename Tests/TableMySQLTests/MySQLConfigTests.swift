@@ -2,30 +2,9 @@ import Testing
 import TableDriver
 import TableTestSupport
 
-/// Loading, checking and reloading a table-mysql config.
+/// table-mysql's own config: the socket key, a refused password, errors without
+/// reconnects. (The config checks of every SQL backend are SQLServerCheck's.)
 extension MySQLTests {
-    typealias Config = SQLConfigChecks<MySQLFixture>
-
-    @Test func configErrorsStopTheStartWithEveryLine() throws {
-        try Config.configErrorsStopTheStartWithEveryLine(more: [
-            ("ssl_verify_server_cert maybe", "\"ssl_verify_server_cert\" must be yes or no, not \"maybe\""),
-        ])
-    }
-
-    @Test func wrongPlaceholdersAndColumnsAreNamedByKey() throws {
-        try Config.wrongPlaceholdersAndColumnsAreNamedByKey([
-            ("query_domain SELECT domain FROM domains", "query_domain: has no parameter for the key (write ? where the key goes)"),
-            ("query_domain SELECT domain FROM domains WHERE domain = ? OR domain = ?", "query_domain: has 2 parameters; write ? once, for the key"),
-            ("query_alias SELECT destination, email FROM virtuals WHERE email = ?", "query_alias: must return 1 column, returns 2"),
-            ("query_credentials SELECT email FROM credentials WHERE email = ?", "query_credentials: must return 2 columns, returns 1"),
-            ("fetch_source SELECT address FROM relays WHERE address = ?", "fetch_source: takes no parameter, has 1"),
-            ("query_netaddr SELECT address FROM nosuchtable WHERE address = ?", "query_netaddr: Table 'mail.nosuchtable' doesn't exist"),
-        ])
-    }
-
-    @Test func commandLineChecksAndAnswers() throws {
-        try Config.commandLineChecksAndAnswers()
-    }
 
     /// The Unix socket key, and upstream's keys alone (no port: a config for the C backend
     /// loads unchanged); a wrong password is an error naming the user, not the password.
@@ -52,12 +31,6 @@ extension MySQLTests {
         TestEnvironment.run(["chmod", "0644", fixture.config])
         let warned = try TestEnvironment.capture(binary, ["-n", fixture.config])
         #expect(warned.stderr.contains("\(fixture.config) holds a password and is readable by every user"))
-    }
-
-    @Test func updateSwapsOnlyAWorkingConfig() throws {
-        try Config.updateSwapsOnlyAWorkingConfig(
-            badTable: "Table 'mail.nosuchtable' doesn't exist", unreachable: "host 127.0.0.1\nport 1",
-            constantDomain: "query_domain SELECT 'other.example' FROM DUAL WHERE ? = 'other.example'")
     }
 
     /// A failing statement on a working connection answers error at once, without the

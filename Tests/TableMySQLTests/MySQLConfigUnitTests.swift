@@ -6,10 +6,7 @@ import TableProtocol
 /// The config keys alone (no server).
 @Suite struct MySQLConfigUnitTests {
     func load(_ text: String) throws(ConfigErrors) -> MySQLConfig {
-        let directory = TestEnvironment.makeTemporaryDirectory("my-config")
-        defer { TestEnvironment.run(["rm", "-rf", directory]) }
-        try? TestEnvironment.write(text, to: "\(directory)/mysql.conf")
-        return try MySQLConfig.load("\(directory)/mysql.conf")
+        try TestEnvironment.withFile(text, named: "mysql.conf") { path throws(ConfigErrors) in try MySQLConfig.load(path) }
     }
 
     @Test func upstreamKeysAloneLoadWithDefaults() throws {

@@ -1,9 +1,6 @@
+import Testing
 import TableDriver
 import TableTestSupport
-import TableTestSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The MariaDB server `scripts/servers/mariadb.sh` started (its `mariadb.env` is in the
 /// environment), and SQL run on it with the mariadb client.
@@ -36,19 +33,20 @@ enum MySQLServer {
     }
 
     private static func client(_ arguments: [String], _ statements: String) throws {
-        let directory = TestEnvironment.makeTemporaryDirectory("my-sql")
-        defer { TestEnvironment.run(["rm", "-rf", directory]) }
-        try TestEnvironment.write(statements, to: "\(directory)/input.sql")
-        let status = TestEnvironment.run(["mariadb", "--no-defaults"] + arguments, stdinPath: "\(directory)/input.sql")
-        guard status == 0 else { throw DriverError("mariadb failed with status \(status)") }
+        let output = try TestEnvironment.capture("/usr/bin/mariadb", ["--no-defaults"] + arguments, input: statements)
+        guard output.status == 0 else { throw DriverError("mariadb failed with status \(output.status): \(output.stderr)") }
     }
+}
+
+/// Fails the run when the servers are required (scripts/check.sh, CI) but were not started.
+@Test(.enabled(if: TestEnvironment.serversRequired)) func mariaDBTestServerIsRunning() {
+    #expect(MySQLServer.available, "MARIADB_TEST_PORT is not set: run scripts/servers/mariadb.sh start and source mariadb.env")
 }
 
 /// Fresh fixture tables (SQLTestData) in the test database, a config file naming them, and
 /// table-mysql started on it exactly as smtpd starts it.
 struct MySQLFixture: SQLServerFixture {
     static let program = "table-mysql"
-    static let tableName = "virtuals"
     static let placeholder = "?"
     static let product = "MySQL"
     let directory: String
@@ -94,6 +92,15 @@ struct MySQLFixture: SQLServerFixture {
     static func widenTheNameColumn() throws {
         try MySQLServer.sql("ALTER TABLE names MODIFY name VARCHAR(200);")
     }
+
+    static let ownKeywordProblems = [
+        (line: "ssl_verify_server_cert maybe", message: "\"ssl_verify_server_cert\" must be yes or no, not \"maybe\""),
+    ]
+    static let secondParameter = (line: "query_domain SELECT domain FROM domains WHERE domain = ? OR domain = ?",
+                                  message: "query_domain: has 2 parameters; write ? once, for the key")
+    static let missingTableMessage = "Table 'mail.nosuchtable' doesn't exist"
+    static let unreachableConnection = "host 127.0.0.1\nport 1"
+    static let otherDomainOnlyQuery = "query_domain SELECT 'other.example' FROM DUAL WHERE ? = 'other.example'"
 
     /// wait_timeout for every new session.
     static func closeIdleSessionsSoon() throws -> (wait: Double, restore: () -> Void) {

@@ -61,34 +61,31 @@ import TableTestSupport
     }
 
     @Test func checkAnswersAndOtherServicesError() throws {
-        let fixture = try Fixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("check", "credentials", key: "alice") == "found")
-        #expect(try table.request("check", "userinfo", key: "erin@example.org") == "found")
-        #expect(try table.request("check", "credentials", key: "zed") == "not-found")
-        #expect(try table.request("lookup", "alias", key: "alice") == "error|table-passwd serves only credentials and userinfo, not alias")
-        #expect(try table.request("check", "string", key: "alice") == "error|table-passwd serves only credentials and userinfo, not string")
-        #expect(try table.request("fetch", "source") == "error|table-passwd serves only credentials and userinfo, not source")
-        for key in ["alice:x", "alice\r", "*", "", String(repeating: "a", count: 1023)] {
-            #expect(try table.request("lookup", "credentials", key: key) == "not-found")
+        try Fixture().withTable { table throws in
+            #expect(try table.request("check", "credentials", key: "alice") == "found")
+            #expect(try table.request("check", "userinfo", key: "erin@example.org") == "found")
+            #expect(try table.request("check", "credentials", key: "zed") == "not-found")
+            #expect(try table.request("lookup", "alias", key: "alice") == "error|table-passwd serves only credentials and userinfo, not alias")
+            #expect(try table.request("check", "string", key: "alice") == "error|table-passwd serves only credentials and userinfo, not string")
+            #expect(try table.request("fetch", "source") == "error|table-passwd serves only credentials and userinfo, not source")
+            for key in ["alice:x", "alice\r", "*", "", String(repeating: "a", count: 1023)] {
+                #expect(try table.request("lookup", "credentials", key: key) == "not-found")
+            }
         }
     }
 
     @Test func warningsNameTheLineButNoSecret() throws {
         let fixture = try Fixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        table.closeInput()
-        #expect(table.wait() == 0)
-        let log = fixture.log()
-        #expect(log.contains("table-passwd[users]: warning: \(fixture.config):6: the password of dave@example.org uses {PLAIN}, which smtpd cannot verify"))
-        #expect(log.contains("\(fixture.config):10: uid or gid of badid is not a number"))
-        #expect(log.contains("\(fixture.config):13: alice repeats line 2; the last one is used"))
-        #expect(!log.contains("$2b$"))
-        #expect(!log.contains("{PLAIN}dave"))
+        try fixture.withTable { table throws in
+            table.closeInput()
+            #expect(table.wait() == 0)
+            let log = fixture.log()
+            #expect(log.contains("table-passwd[users]: warning: \(fixture.config):6: the password of dave@example.org uses {PLAIN}, which smtpd cannot verify"))
+            #expect(log.contains("\(fixture.config):10: uid or gid of badid is not a number"))
+            #expect(log.contains("\(fixture.config):13: alice repeats line 2; the last one is used"))
+            #expect(!log.contains("$2b$"))
+            #expect(!log.contains("{PLAIN}dave"))
+        }
     }
 
     @Test func badFilesStopTheStartWithTheirLines() throws {
@@ -110,46 +107,31 @@ import TableTestSupport
 
     @Test func updateReloadsAndKeepsTheOldFileWhenTheNewOneIsBad() throws {
         let fixture = try Fixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        try TestEnvironment.write("frank:x:9:9::/home/frank\nbroken\n", to: fixture.config)
-        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):2: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'")
-        #expect(try table.request("lookup", "userinfo", key: "bob") == "found|5001:5001:/var/vmail/bob")
-        #expect(try table.request("lookup", "userinfo", key: "frank") == "not-found")
-        TestEnvironment.run(["rm", "-f", fixture.config])
-        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read passwd file"))
-        try TestEnvironment.write("frank:x:9:9::/home/frank\n", to: fixture.config)
-        #expect(try table.request("update") == "ok")
-        #expect(try table.request("lookup", "userinfo", key: "frank") == "found|9:9:/home/frank")
-        #expect(try table.request("lookup", "userinfo", key: "bob") == "not-found")
+        try fixture.withTable { table throws in
+            try TestEnvironment.write("frank:x:9:9::/home/frank\nbroken\n", to: fixture.config)
+            #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):2: expected name:password[:uid:gid:gecos:home[:shell]], found no ':'")
+            #expect(try table.request("lookup", "userinfo", key: "bob") == "found|5001:5001:/var/vmail/bob")
+            #expect(try table.request("lookup", "userinfo", key: "frank") == "not-found")
+            TestEnvironment.run(["rm", "-f", fixture.config])
+            #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read passwd file"))
+            try TestEnvironment.write("frank:x:9:9::/home/frank\n", to: fixture.config)
+            #expect(try table.request("update") == "ok")
+            #expect(try table.request("lookup", "userinfo", key: "frank") == "found|9:9:/home/frank")
+            #expect(try table.request("lookup", "userinfo", key: "bob") == "not-found")
+        }
     }
 
     @Test func pipelinedRequestsAndCommandLine() throws {
         let fixture = try Fixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        var expected: [String: String] = [:]
-        var batch: [UInt8] = []
-        for index in 0..<16 {
-            let id = table.makeID()
-            let key = index.isMultiple(of: 2) ? "bob" : "nobody\(index)"
-            expected[id] = index.isMultiple(of: 2) ? "found|5001:5001:/var/vmail/bob" : "not-found"
-            batch += table.requestLine("lookup", service: "userinfo", id: id, key: Array(key.utf8)) + [0x0a]
-        }
-        try table.send(batch)
-        for _ in 0..<16 {
-            let line = try #require(try table.readLine())
-            let fields = line.split(separator: "|", maxSplits: 2).map(String.init)
-            let removed = expected.removeValue(forKey: fields[1])
-            #expect(removed == fields[2])
-        }
-        #expect(expected.isEmpty)
+        try fixture.withTable { table throws in
+            let requests = (0..<16).map { (operation: "lookup", service: "userinfo", key: $0.isMultiple(of: 2) ? "bob" : "nobody\($0)") }
+            let answers = (0..<16).map { $0.isMultiple(of: 2) ? "found|5001:5001:/var/vmail/bob" : "not-found" }
+            #expect(try table.pipeline(requests) == answers)
 
-        let lookup = try TestEnvironment.capture(PasswdTests.Fixture.binary, [fixture.config, "lookup", "userinfo", "ERIN@example.org"])
-        #expect(lookup.status == 0 && lookup.stdout == "found|4294967295:4294967294:/home/erin\n")
-        let check = try TestEnvironment.capture(PasswdTests.Fixture.binary, ["-n", fixture.config])
-        #expect(check.status == 0 && check.stdout == "configuration OK (serves credentials, userinfo)\n")
+            let lookup = try TestEnvironment.capture(PasswdTests.Fixture.binary, [fixture.config, "lookup", "userinfo", "ERIN@example.org"])
+            #expect(lookup.status == 0 && lookup.stdout == "found|4294967295:4294967294:/home/erin\n")
+            let check = try TestEnvironment.capture(PasswdTests.Fixture.binary, ["-n", fixture.config])
+            #expect(check.status == 0 && check.stdout == "configuration OK (serves credentials, userinfo)\n")
+        }
     }
 }

@@ -2,13 +2,9 @@ import Testing
 import TableDriver
 import TableTestSupport
 
-/// Loading, checking and reloading a table-postgres config.
+/// table-postgres's own config: conninfo, and the warning for a password others can read.
+/// (The config checks of every SQL backend are SQLServerCheck's.)
 extension PostgresTests {
-    typealias Config = SQLConfigChecks<PostgresFixture>
-
-    @Test func configErrorsStopTheStartWithEveryLine() throws {
-        try Config.configErrorsStopTheStartWithEveryLine()
-    }
 
     @Test func missingConninfoIsAConfigError() throws {
         let fixture = try PostgresFixture()
@@ -19,19 +15,14 @@ extension PostgresTests {
         #expect(output.stderr.hasPrefix("\(fixture.config): missing \"conninfo\""))
     }
 
-    @Test func wrongPlaceholdersAndColumnsAreNamedByKey() throws {
-        try Config.wrongPlaceholdersAndColumnsAreNamedByKey([
-            ("query_domain SELECT domain FROM domains", "query_domain: has no parameter for the key (write $1 where the key goes)"),
-            ("query_domain SELECT domain FROM domains WHERE domain = $1 OR domain = $2::text", "query_domain: uses $2; only $1 (the key) is given"),
-            ("query_alias SELECT destination, email FROM virtuals WHERE email = $1", "query_alias: must return 1 column, returns 2"),
-            ("query_credentials SELECT email FROM credentials WHERE email = $1", "query_credentials: must return 2 columns, returns 1"),
-            ("fetch_source SELECT address FROM relays WHERE address = $1", "fetch_source: takes no parameter, has 1"),
-            ("query_netaddr SELECT address FROM nosuchtable WHERE address = $1", "query_netaddr: relation \"nosuchtable\" does not exist"),
-        ])
-    }
-
-    @Test func commandLineChecksAndAnswers() throws {
-        try Config.commandLineChecksAndAnswers()
+    /// Several hosts: the first refuses, libpq goes on to the next.
+    @Test func severalHostsInConninfo() throws {
+        let fixture = try PostgresFixture()
+        defer { fixture.cleanUp() }
+        let conninfo = "host=127.0.0.1,127.0.0.1 port=1,\(PostgresServer.port) dbname=\(PostgresServer.value("DATABASE")) user=\(PostgresServer.value("USER")) password=\(PostgresServer.password) target_session_attrs=read-write"
+        try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = $1", conninfo: conninfo)
+        let output = try TestEnvironment.capture(PostgresFixture.binary, [fixture.config, "check", "domain", "example.org"])
+        #expect(output.stdout == "found\n", "\(output.stderr)")
     }
 
     @Test func uriConninfoAndWorldReadableWarning() throws {
@@ -50,11 +41,6 @@ extension PostgresTests {
         #expect(!warned.stderr.contains(PostgresServer.password))
     }
 
-    @Test func updateSwapsOnlyAWorkingConfig() throws {
-        try Config.updateSwapsOnlyAWorkingConfig(
-            badTable: "relation \"nosuchtable\" does not exist", unreachable: "conninfo host=127.0.0.1 port=1 dbname=mail",
-            constantDomain: "query_domain SELECT 'other.example' WHERE $1 = 'other.example'")
-    }
 }
 
 extension PostgresTests {

@@ -6,10 +6,7 @@ import TableProtocol
 /// The config keys alone (no server).
 @Suite struct PostgresConfigUnitTests {
     func load(_ text: String) throws(ConfigErrors) -> PostgresConfig {
-        let directory = TestEnvironment.makeTemporaryDirectory("pg-config")
-        defer { TestEnvironment.run(["rm", "-rf", directory]) }
-        try? TestEnvironment.write(text, to: "\(directory)/postgres.conf")
-        return try PostgresConfig.load("\(directory)/postgres.conf")
+        try TestEnvironment.withFile(text, named: "postgres.conf") { path throws(ConfigErrors) in try PostgresConfig.load(path) }
     }
 
     @Test func upstreamKeysAndOurDefaults() throws {

@@ -1,9 +1,6 @@
+import Testing
 import TableDriver
 import TableTestSupport
-import TableTestSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The PostgreSQL server `scripts/servers/postgres.sh` started (its `postgres.env` is in the
 /// environment), and SQL run on it with psql.
@@ -33,20 +30,20 @@ enum PostgresServer {
     }
 
     private static func psql(_ target: [String], _ statements: String) throws {
-        let directory = TestEnvironment.makeTemporaryDirectory("pg-sql")
-        defer { TestEnvironment.run(["rm", "-rf", directory]) }
-        try TestEnvironment.write(statements, to: "\(directory)/input.sql")
-        let status = TestEnvironment.run([value("PSQL"), "-X", "-q", "-v", "ON_ERROR_STOP=1"]
-                                         + target + ["-o", "/dev/null", "-f", "\(directory)/input.sql"])
-        guard status == 0 else { throw DriverError("psql failed with status \(status)") }
+        let output = try TestEnvironment.capture(value("PSQL"), ["-X", "-q", "-v", "ON_ERROR_STOP=1"] + target, input: statements)
+        guard output.status == 0 else { throw DriverError("psql failed with status \(output.status): \(output.stderr)") }
     }
+}
+
+/// Fails the run when the servers are required (scripts/check.sh, CI) but were not started.
+@Test(.enabled(if: TestEnvironment.serversRequired)) func postgresTestServerIsRunning() {
+    #expect(PostgresServer.available, "POSTGRES_TEST_PORT is not set: run scripts/servers/postgres.sh start and source postgres.env")
 }
 
 /// Fresh fixture tables (SQLTestData) in the test database, a config file naming them, and
 /// table-postgres started on it exactly as smtpd starts it.
 struct PostgresFixture: SQLServerFixture {
     static let program = "table-postgres"
-    static let tableName = "virtuals"
     static let placeholder = "$1"
     static let product = "PostgreSQL"
     let directory: String
@@ -97,6 +94,12 @@ struct PostgresFixture: SQLServerFixture {
     static func widenTheNameColumn() throws {
         try PostgresServer.sql("ALTER TABLE names ALTER COLUMN name TYPE varchar(200);")
     }
+
+    static let secondParameter = (line: "query_domain SELECT domain FROM domains WHERE domain = $1 OR domain = $2::text",
+                                  message: "query_domain: uses $2; only $1 (the key) is given")
+    static let missingTableMessage = "relation \"nosuchtable\" does not exist"
+    static let unreachableConnection = "conninfo host=127.0.0.1 port=1 dbname=mail"
+    static let otherDomainOnlyQuery = "query_domain SELECT 'other.example' WHERE $1 = 'other.example'"
 
     /// idle_session_timeout for the test user.
     static func closeIdleSessionsSoon() throws -> (wait: Double, restore: () -> Void) {

@@ -47,127 +47,111 @@ import Glibc
         }
     }
 
-    let request = Request(id: "1", operation: .lookup, service: .alias, key: Array("alice".utf8))
+    /// A RecoveringConnection over a fresh ScriptedBackend, and the log it writes to: what
+    /// each test drives, one request at a time.
+    struct Subject {
+        let backend = ScriptedBackend()
+        let log = LogCapture()
+        var connection: RecoveringConnection
+        let request = Request(id: "1", operation: .lookup, service: .alias, key: Array("alice".utf8))
 
-    /// A logger writing to a pipe, and what it wrote.
-    final class LogCapture {
-        let logger: Logger
-        private let readEnd: Int32
-        init() {
-            var fds: [Int32] = [0, 0]
-            pipe(&fds)
-            _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
-            readEnd = fds[0]
-            logger = Logger(program: "table-test", table: "t", fd: fds[1])
+        /// `timeout`: the request timeout the connection works within (the backend's 5 s).
+        init(timeout: Double? = 5) {
+            connection = RecoveringConnection(backend: backend, timeout: timeout)
         }
-        func text() -> String {
-            var bytes = [UInt8](repeating: 0, count: 65536)
-            let n = read(readEnd, &bytes, bytes.count)
-            return n > 0 ? String(decoding: bytes[0..<n], as: UTF8.self) : ""
+
+        /// One whose first request connected: where most tests start.
+        static func connected(timeout: Double? = 5) -> Subject {
+            var subject = Subject(timeout: timeout)
+            _ = subject.ask()
+            return subject
+        }
+
+        /// Sends the request; the answer the table would give.
+        mutating func ask() -> Answer {
+            connection.answer(request, logger: log.logger)
         }
     }
 
     @Test func connectsOnTheFirstRequestAndKeepsTheConnection() {
-        let backend = ScriptedBackend()
-        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
-        #expect(backend.connects == 0)
-        #expect(connection.answer(request, logger: LogCapture().logger) == .found("answer from connection 1"))
-        #expect(connection.answer(request, logger: LogCapture().logger) == .found("answer from connection 1"))
-        #expect(backend.connects == 1)
+        var subject = Subject()
+        #expect(subject.backend.connects == 0)
+        #expect(subject.ask() == .found("answer from connection 1"))
+        #expect(subject.ask() == .found("answer from connection 1"))
+        #expect(subject.backend.connects == 1)
     }
 
     @Test func aRequestFailureKeepsTheConnection() {
-        let backend = ScriptedBackend()
-        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
-        let log = LogCapture()
-        _ = connection.answer(request, logger: log.logger)
-        backend.script = [TableError(.request, "syntax error")]
-        #expect(connection.answer(request, logger: log.logger) == .error("syntax error"))
-        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 1"))
-        #expect(backend.connects == 1)
+        var subject = Subject.connected()
+        subject.backend.script = [TableError(.request, "syntax error")]
+        #expect(subject.ask() == .error("syntax error"))
+        #expect(subject.ask() == .found("answer from connection 1"))
+        #expect(subject.backend.connects == 1)
     }
 
     @Test func aClosedConnectionIsReplacedAndTheRequestSentOnceMore() {
-        let backend = ScriptedBackend()
-        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
-        let log = LogCapture()
-        _ = connection.answer(request, logger: log.logger)
-        backend.script = [TableError(.closed, "server closed the connection")]
-        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 2"))
-        #expect(backend.answers == 3)
-        #expect(log.text().contains("info: connection lost (server closed the connection); connecting again"))
+        var subject = Subject.connected()
+        subject.backend.script = [TableError(.closed, "server closed the connection")]
+        #expect(subject.ask() == .found("answer from connection 2"))
+        #expect(subject.backend.answers == 3)
+        #expect(subject.log.text().contains("info: connection lost (server closed the connection); connecting again"))
         // The new connection is kept for the next request.
-        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 2"))
+        #expect(subject.ask() == .found("answer from connection 2"))
     }
 
     @Test func closedTwiceGivesUpForThisRequest() {
-        let backend = ScriptedBackend()
-        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
-        let log = LogCapture()
-        _ = connection.answer(request, logger: log.logger)
-        backend.script = [TableError(.closed, "gone"), TableError(.closed, "gone again")]
-        #expect(connection.answer(request, logger: log.logger) == .error("gone again"))
-        #expect(backend.connects == 2)
+        var subject = Subject.connected()
+        subject.backend.script = [TableError(.closed, "gone"), TableError(.closed, "gone again")]
+        #expect(subject.ask() == .error("gone again"))
+        #expect(subject.backend.connects == 2)
         // Dropped: the next request connects again.
-        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 3"))
+        #expect(subject.ask() == .found("answer from connection 3"))
     }
 
     @Test func aConnectionMadeForTheRequestIsNotRetried() {
-        let backend = ScriptedBackend()
-        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
-        backend.script = [TableError(.closed, "closed at once")]
-        #expect(connection.answer(request, logger: LogCapture().logger) == .error("closed at once"))
-        #expect(backend.connects == 1)
-        #expect(backend.answers == 1)
+        var subject = Subject()
+        subject.backend.script = [TableError(.closed, "closed at once")]
+        #expect(subject.ask() == .error("closed at once"))
+        #expect(subject.backend.connects == 1)
+        #expect(subject.backend.answers == 1)
     }
 
     @Test func aTimeoutDropsTheConnectionWithoutResending() {
-        let backend = ScriptedBackend()
-        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
-        let log = LogCapture()
-        _ = connection.answer(request, logger: log.logger)
-        backend.script = [TableError(.timedOut, "no answer within 5 s")]
-        #expect(connection.answer(request, logger: log.logger) == .error("no answer within 5 s"))
-        #expect(backend.answers == 2)
-        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 2"))
+        var subject = Subject.connected()
+        subject.backend.script = [TableError(.timedOut, "no answer within 5 s")]
+        #expect(subject.ask() == .error("no answer within 5 s"))
+        #expect(subject.backend.answers == 2)
+        #expect(subject.ask() == .found("answer from connection 2"))
     }
 
     @Test func aBrokenConnectionIsDroppedWithoutResending() {
-        let backend = ScriptedBackend()
-        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
-        let log = LogCapture()
-        _ = connection.answer(request, logger: log.logger)
-        backend.script = [TableError(.broken, "two replies")]
-        #expect(connection.answer(request, logger: log.logger) == .error("two replies"))
-        #expect(backend.answers == 2)
-        #expect(backend.connects == 1)
+        var subject = Subject.connected()
+        subject.backend.script = [TableError(.broken, "two replies")]
+        #expect(subject.ask() == .error("two replies"))
+        #expect(subject.backend.answers == 2)
+        #expect(subject.backend.connects == 1)
     }
 
     @Test func noResendOnceHalfTheTimeoutIsGone() {
-        let backend = ScriptedBackend()
         // A timeout of 0 s: any failure comes too late for a second attempt.
-        var connection = RecoveringConnection(backend: backend, timeout: 0)
-        let log = LogCapture()
-        _ = connection.answer(request, logger: log.logger)
-        backend.script = [TableError(.closed, "gone")]
-        #expect(connection.answer(request, logger: log.logger) == .error("gone"))
-        #expect(backend.connects == 1)
+        var subject = Subject.connected(timeout: 0)
+        subject.backend.script = [TableError(.closed, "gone")]
+        #expect(subject.ask() == .error("gone"))
+        #expect(subject.backend.connects == 1)
     }
 
     @Test func aFailedConnectBacksOffThenRecovers() {
-        let backend = ScriptedBackend()
-        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
-        let log = LogCapture()
-        backend.connectFailure = TableError(.refused, "cannot connect")
-        #expect(connection.answer(request, logger: log.logger) == .error("cannot connect"))
-        #expect(log.text().contains("error: cannot connect"))
+        var subject = Subject()
+        subject.backend.connectFailure = TableError(.refused, "cannot connect")
+        #expect(subject.ask() == .error("cannot connect"))
+        #expect(subject.log.text().contains("error: cannot connect"))
         // Within the backoff, the same error without a connect attempt.
-        backend.connectFailure = TableError(.refused, "would not be tried")
-        #expect(connection.answer(request, logger: log.logger) == .error("cannot connect"))
-        backend.connectFailure = nil
+        subject.backend.connectFailure = TableError(.refused, "would not be tried")
+        #expect(subject.ask() == .error("cannot connect"))
+        subject.backend.connectFailure = nil
         usleep(useconds_t(RecoveringConnection.backoff(after: 1) * 1_000_000) + 20_000)
-        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 1"))
-        #expect(log.text().contains("info: connected again after 1 failed attempt(s)"))
+        #expect(subject.ask() == .found("answer from connection 1"))
+        #expect(subject.log.text().contains("info: connected again after 1 failed attempt(s)"))
     }
 
     @Test func backoffGrowsToOneSecond() {
@@ -179,13 +163,11 @@ import Glibc
     }
 
     @Test func adoptingAConnectionEndsTheBackoff() {
-        let backend = ScriptedBackend()
-        var connection = RecoveringConnection(backend: backend, timeout: backend.requestTimeout)
-        let log = LogCapture()
-        backend.connectFailure = TableError(.refused, "down")
-        _ = connection.answer(request, logger: log.logger)
+        var subject = Subject()
+        subject.backend.connectFailure = TableError(.refused, "down")
+        _ = subject.ask()
         // update connects before it installs a configuration, and hands that connection over.
-        connection.adopt(ScriptedConnection(backend: backend, number: 7))
-        #expect(connection.answer(request, logger: log.logger) == .found("answer from connection 7"))
+        subject.connection.adopt(ScriptedConnection(backend: subject.backend, number: 7))
+        #expect(subject.ask() == .found("answer from connection 7"))
     }
 }

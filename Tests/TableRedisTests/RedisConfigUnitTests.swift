@@ -5,10 +5,7 @@ import TableDriver
 /// Config files read without a server: defaults, endpoints, Sentinel.
 @Suite struct RedisConfigUnitTests {
     func load(_ text: String) throws -> RedisConfig {
-        let directory = TestEnvironment.makeTemporaryDirectory("redis-config")
-        defer { TestEnvironment.run(["rm", "-rf", directory]) }
-        try TestEnvironment.write(text, to: "\(directory)/redis.conf")
-        return try RedisConfig.load("\(directory)/redis.conf")
+        try TestEnvironment.withFile(text, named: "redis.conf") { try RedisConfig.load($0) }
     }
 
     @Test func anEmptyFileGivesUpstreamsDefaults() throws {

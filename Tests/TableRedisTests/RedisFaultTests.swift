@@ -5,105 +5,67 @@ import Testing
 import TableDriver
 import TableTestSupport
 
-/// Redis down, restarted and frozen, on the server kept for these tests (REDIS_FAULT_PORT).
-/// Serialized: they stop and freeze that server, and always restore it.
+/// Redis down, restarted and frozen, on the server kept for these tests (REDIS_FAULT_PORT):
+/// the shared ServerFaultChecks, and a server that is not there at start. Serialized: they
+/// stop and freeze that server, and always restore it.
 @Suite(.serialized, .enabled(if: RedisServers.faultAvailable)) struct RedisFaultTests {
-    var port: String { RedisServers.faultPort! }
-
-    func config(port: String) -> String { "master 127.0.0.1\nmaster_port \(port)\ntimeout 1\n" }
-
-    /// Runs a request and returns its reply and how long it took.
-    func timed(_ table: TableProcess, _ service: String, _ key: String) throws -> (String, Double) {
-        let start = monotonicNow()
-        let reply = try table.request("lookup", service, key: key, timeout: 10)
-        return (reply, monotonicNow() - start)
-    }
+    typealias Checks = ServerFaultChecks<RedisFixture>
 
     @Test func downAtStartupThenUp() throws {
-        // Nothing listens on 16399: the handshake still completes and lookups fail fast.
-        let fixture = try RedisFixture(config(port: "16399"))
+        // Nothing listens on the closed port: the handshake still completes and lookups fail fast.
+        let closed = TestEnvironment.closedPorts[0]
+        let fixture = try RedisFixture(RedisFixture.config(port: closed))
         defer { fixture.cleanUp() }
         let table = try fixture.start()
-        #expect(try table.handshake().count == 7)
+        #expect(try table.handshake() == RedisFixture.services)
         for _ in 0..<3 {
-            let (reply, seconds) = try timed(table, "alias", "root")
-            #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:16399"))
+            let (reply, seconds) = try measureSeconds { try table.request("lookup", "alias", key: "root") }
+            #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:\(closed)"))
             #expect(seconds < 2)
         }
-        let check = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
+        let check = try fixture.command(["-n", fixture.config])
         #expect(check.status == 1)
-        #expect(check.stderr.contains("cannot connect to redis at 127.0.0.1:16399"))
+        #expect(check.stderr.contains("cannot connect to redis at 127.0.0.1:\(closed)"))
         // The server comes up on the configured address: the table follows after an update.
-        RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
-        try fixture.rewrite(config(port: port))
+        try RedisFixture.storeProbeAnswer()
+        try fixture.rewrite(RedisFixture.config(port: try #require(RedisServers.faultPort)))
         #expect(try table.request("update") == "ok")
         #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
     }
 
     @Test func serverStoppedAtStartupThenStarted() throws {
-        let server = try RedisServers.control()
-        try server.halt()
-        defer { try? server.resume() }
-        let fixture = try RedisFixture(config(port: port))
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        #expect(try table.handshake().count == 7)
-        let (reply, seconds) = try timed(table, "alias", "root")
-        #expect(reply.hasPrefix("error|cannot connect to redis at 127.0.0.1:\(port)"))
-        #expect(seconds < 1 + 1)
-        try server.resume()
-        RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
-        // Served again within the reconnect backoff, without an update or a restart.
-        var answer = ""
-        let deadline = monotonicNow() + 5
-        while monotonicNow() < deadline {
-            answer = try table.request("lookup", "alias", key: "root")
-            if answer.hasPrefix("found") { break }
-            usleep(100_000)
-        }
-        #expect(answer == "found|fault-box")
+        try Checks.serverDownAtStartupThenStarted()
     }
 
     @Test func restartedMidRun() throws {
-        RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
-        let fixture = try RedisFixture(config(port: port))
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
-        try RedisServers.control().restart()
-        // The old connection is dead; the request is sent again on a new one, answered once.
-        #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
-        #expect(try table.request("check", "alias", key: "root") == "found")
-        #expect(table.isRunning)
+        try Checks.serverRestartedMidRunLosesNoRequest { table throws in
+            #expect(try table.request("check", "alias", key: "root") == "found")
+        }
     }
 
     @Test func frozenServerAnswersErrorWithinTheTimeout() throws {
-        RedisServers.cli(port: port, ["SET", "alias:root", "fault-box"])
-        let fixture = try RedisFixture(config(port: port))
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "root") == "found|fault-box")
-        let server = try RedisServers.control()
-        try server.freeze()
-        defer { try? server.thaw() }
-        for _ in 0..<3 {
-            let (reply, seconds) = try timed(table, "alias", "root")
-            #expect(reply.hasPrefix("error|"))
-            #expect(seconds < 1 + 1, "answered after \(seconds) s with timeout 1")
-        }
-        try server.thaw()
-        // Back within the reconnect backoff (at most 1 s).
-        var reply = ""
-        let deadline = monotonicNow() + 5
-        while monotonicNow() < deadline {
-            reply = try table.request("lookup", "alias", key: "root")
-            if reply.hasPrefix("found") { break }
-            usleep(100_000)
-        }
-        #expect(reply == "found|fault-box")
+        try Checks.frozenServerAnswersErrorWithinTheTimeoutThenRecovers()
     }
+}
+
+/// table-redis on the fault server, with upstream's default commands (`GET alias:KEY`...).
+extension RedisFixture: ServerFaultFixture {
+    static func config(port: some CustomStringConvertible) -> String {
+        "master 127.0.0.1\nmaster_port \(port)\ntimeout \(Int(timeout))\n"
+    }
+
+    static func faultServer() throws -> ServerControl { try RedisServers.control() }
+    static func onFaultServer() throws -> [RedisFixture] { [try RedisFixture(config(port: try #require(RedisServers.faultPort)))] }
+    static let timeout = 1.0
+    static let services = ["alias", "domain", "credentials", "netaddr", "userinfo", "mailaddr", "addrname"]
+    static let probe = FaultProbe(service: "alias", key: "root", reply: "found|fault-box")
+
+    /// The fault server keeps no data across a halt (it is killed, as in a crash).
+    static func storeProbeAnswer() throws {
+        #expect(RedisServers.cli(port: try #require(RedisServers.faultPort), ["SET", "alias:root", "fault-box"]) == 0)
+    }
+
+    static var cannotConnect: String { "error|cannot connect to redis at 127.0.0.1:\(RedisServers.faultPort ?? "")" }
 }
 
 /// Config files: upstream's grammar, load-time errors with their line, update.
@@ -153,18 +115,17 @@ import TableTestSupport
         RedisServers.cli(port: port, database: 6, ["SET", "a:root", "first"])
         RedisServers.cli(port: port, database: 6, ["SET", "b:root", "second"])
         let fixture = try RedisFixture("master_port \(port)\ndatabase 6\nquery_alias GET a:%s\n")
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "root") == "found|first")
-        try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%x\n")
-        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):3: query_alias: unsupported conversion \"%x\" (only %s, the key, and %% are allowed)")
-        #expect(TestEnvironment.run(["rm", "-f", fixture.config]) == 0)
-        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read configuration"))
-        #expect(try table.request("lookup", "alias", key: "root") == "found|first")
-        try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%s\n")
-        #expect(try table.request("update") == "ok")
-        #expect(try table.request("lookup", "alias", key: "root") == "found|second")
+        try fixture.withTable { table throws in
+            #expect(try table.request("lookup", "alias", key: "root") == "found|first")
+            try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%x\n")
+            #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):3: query_alias: unsupported conversion \"%x\" (only %s, the key, and %% are allowed)")
+            #expect(TestEnvironment.run(["rm", "-f", fixture.config]) == 0)
+            #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read configuration"))
+            #expect(try table.request("lookup", "alias", key: "root") == "found|first")
+            try fixture.rewrite("master_port \(port)\ndatabase 6\nquery_alias GET b:%s\n")
+            #expect(try table.request("update") == "ok")
+            #expect(try table.request("lookup", "alias", key: "root") == "found|second")
+        }
     }
 }
 
@@ -179,7 +140,7 @@ import TableTestSupport
     }
 
     func config() -> String {
-        "sentinel 127.0.0.1:16399\nsentinel 127.0.0.1:\(sentinel)\nsentinel_master \(name)\ntimeout 1\n"
+        "sentinel 127.0.0.1:\(TestEnvironment.closedPorts[0])\nsentinel 127.0.0.1:\(sentinel)\nsentinel_master \(name)\ntimeout 1\n"
     }
 
     @Test func followsAFailover() throws {
@@ -187,51 +148,49 @@ import TableTestSupport
         try #require(RedisServers.sentinelNodePorts.contains(old), "sentinel names \(old)")
         RedisServers.cli(port: old, ["SET", "alias:root", "replicated"])
         RedisServers.cli(port: old, ["WAIT", "1", "2000"])
-        let fixture = try RedisFixture(config())
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        // The first sentinel is down; the second one answers.
-        #expect(try table.request("lookup", "alias", key: "root") == "found|replicated")
+        try RedisFixture(config()).withTable { table throws in
+            // The first sentinel is down; the second one answers.
+            #expect(try table.request("lookup", "alias", key: "root") == "found|replicated")
 
-        // Right after an earlier failover the sentinel may not know a good replica yet
-        // (NOGOODSLAVE) for a few seconds: ask until it starts one.
-        var started = ""
-        let asking = monotonicNow() + 20
-        while monotonicNow() < asking {
-            started = try RedisServers.output(port: sentinel, ["SENTINEL", "FAILOVER", name])
-            if started == "OK\n" { break }
-            usleep(500_000)
-        }
-        #expect(started == "OK\n")
-        var current = old
-        let switched = monotonicNow() + 30
-        while current == old && monotonicNow() < switched {
-            usleep(200_000)
-            current = try primaryPort()
-        }
-        try #require(current != old, "no failover within 30 s")
-        // Freeze the old primary: answers can only come from the new one.
-        let index = try #require(RedisServers.sentinelNodePorts.firstIndex(of: old))
-        let node = try RedisServers.control(server: "node\(index + 1)")
-        try node.freeze()
-        defer { try? node.thaw() }
-        var reply = ""
-        let deadline = monotonicNow() + 15
-        while monotonicNow() < deadline {
-            let start = monotonicNow()
-            reply = try table.request("lookup", "alias", key: "root")
-            #expect(monotonicNow() - start < 2 + 1)
-            if reply.hasPrefix("found") { break }
-            usleep(200_000)
-        }
-        #expect(reply == "found|replicated")
-        try node.thaw()
-        // Leave the pair healthy for the next run: the old primary resyncs as a replica.
-        let resync = monotonicNow() + 15
-        while monotonicNow() < resync {
-            if (try? RedisServers.output(port: old, ["INFO", "replication"]))?.contains("master_link_status:up") == true { break }
-            usleep(200_000)
+            // Right after an earlier failover the sentinel may not know a good replica yet
+            // (NOGOODSLAVE) for a few seconds: ask until it starts one.
+            var started = ""
+            let asking = monotonicNow() + 20
+            while monotonicNow() < asking {
+                started = try RedisServers.output(port: sentinel, ["SENTINEL", "FAILOVER", name])
+                if started == "OK\n" { break }
+                usleep(500_000)
+            }
+            #expect(started == "OK\n")
+            var current = old
+            let switched = monotonicNow() + 30
+            while current == old && monotonicNow() < switched {
+                usleep(200_000)
+                current = try primaryPort()
+            }
+            try #require(current != old, "no failover within 30 s")
+            // Freeze the old primary: answers can only come from the new one.
+            let index = try #require(RedisServers.sentinelNodePorts.firstIndex(of: old))
+            let node = try RedisServers.control(server: "node\(index + 1)")
+            try node.freeze()
+            defer { try? node.thaw() }
+            var reply = ""
+            let deadline = monotonicNow() + 15
+            while monotonicNow() < deadline {
+                let start = monotonicNow()
+                reply = try table.request("lookup", "alias", key: "root")
+                #expect(monotonicNow() - start < 2 + 1)
+                if reply.hasPrefix("found") { break }
+                usleep(200_000)
+            }
+            #expect(reply == "found|replicated")
+            try node.thaw()
+            // Leave the pair healthy for the next run: the old primary resyncs as a replica.
+            let resync = monotonicNow() + 15
+            while monotonicNow() < resync {
+                if (try? RedisServers.output(port: old, ["INFO", "replication"]))?.contains("master_link_status:up") == true { break }
+                usleep(200_000)
+            }
         }
     }
 }

@@ -162,18 +162,16 @@ import TableTestSupport
     @Test func hostileKeysAreOneArgument() throws {
         let keys = ["a b c", "%s %d %%", "x\ry", "*", "k|with|pipes", String(repeating: "k", count: 1023), "\"quoted\" 'q'"]
         load(3, keys.enumerated().map { ["SET", "k:\($0.element)", "v\($0.offset)"] } + [["SET", "k:", "empty key"]])
-        let fixture = try RedisFixture("master_port \(port)\ndatabase 3\nquery_alias GET k:%s\n")
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        for (index, key) in keys.enumerated() {
-            #expect(try table.request("lookup", "alias", key: key) == "found|v\(index)", "key \(key.prefix(20))")
+        try RedisFixture("master_port \(port)\ndatabase 3\nquery_alias GET k:%s\n").withTable { table throws in
+            for (index, key) in keys.enumerated() {
+                #expect(try table.request("lookup", "alias", key: key) == "found|v\(index)", "key \(key.prefix(20))")
+            }
+            #expect(try table.request("lookup", "alias", key: "") == "found|empty key")
+            #expect(try table.request("lookup", "alias", key: "a") == "not-found")
+            #expect(try table.request("lookup", "alias", key: "nobody FLUSHDB") == "not-found")
+            #expect(try RedisServers.output(port: port, database: 3, ["EXISTS", "k:nobody"]) == "0\n")
+            #expect(try RedisServers.output(port: port, database: 3, ["DBSIZE"]).hasPrefix("\(keys.count + 1)"))
         }
-        #expect(try table.request("lookup", "alias", key: "") == "found|empty key")
-        #expect(try table.request("lookup", "alias", key: "a") == "not-found")
-        #expect(try table.request("lookup", "alias", key: "nobody FLUSHDB") == "not-found")
-        #expect(try RedisServers.output(port: port, database: 3, ["EXISTS", "k:nobody"]) == "0\n")
-        #expect(try RedisServers.output(port: port, database: 3, ["DBSIZE"]).hasPrefix("\(keys.count + 1)"))
     }
 
     @Test func unixSocketAndACLUser() throws {
@@ -181,64 +179,46 @@ import TableTestSupport
         RedisServers.cli(port: port, ["ACL", "SETUSER", "smtpd", "on", ">s3cret-pass", "~*", "+@all"])
         load(4, [["SET", "alias:root", "alice"], ["SET", "credentials:alice", "alice:\(Self.hash)"]])
         let fixture = try RedisFixture("master unix:\(socket)\nusername smtpd\npassword s3cret-pass\ndatabase 4\n", mode: 0o644)
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "root") == "found|alice")
-        #expect(try table.request("lookup", "credentials", key: "alice") == "found|alice:\(Self.hash)")
+        try fixture.withTable { table throws in
+            #expect(try table.request("lookup", "alias", key: "root") == "found|alice")
+            #expect(try table.request("lookup", "credentials", key: "alice") == "found|alice:\(Self.hash)")
 
-        try fixture.rewrite("master unix:\(socket)\nusername smtpd\npassword wrong-pass\ndatabase 4\n")
-        let refused = try table.request("update")
-        #expect(refused.hasPrefix("error|configuration not reloaded: redis at unix:\(socket) refused AUTH: WRONGPASS"))
-        #expect(try table.request("lookup", "alias", key: "root") == "found|alice")
-        table.closeInput()
-        #expect(table.wait() == 0)
-        let log = fixture.log()
-        #expect(log.contains("holds a password and is readable by every user"))
-        #expect(!log.contains("s3cret-pass") && !log.contains("wrong-pass") && !log.contains(Self.hash))
+            try fixture.rewrite("master unix:\(socket)\nusername smtpd\npassword wrong-pass\ndatabase 4\n")
+            let refused = try table.request("update")
+            #expect(refused.hasPrefix("error|configuration not reloaded: redis at unix:\(socket) refused AUTH: WRONGPASS"))
+            #expect(try table.request("lookup", "alias", key: "root") == "found|alice")
+            table.closeInput()
+            #expect(table.wait() == 0)
+            let log = fixture.log()
+            #expect(log.contains("holds a password and is readable by every user"))
+            #expect(!log.contains("s3cret-pass") && !log.contains("wrong-pass") && !log.contains(Self.hash))
+        }
     }
 
     @Test func replicaServesWhileThePrimaryIsDownAndPasswordIsSent() throws {
         load(8, [["SET", "alias:root", "from-replica"]])
-        // Nothing listens on 16399: the "slave" answers (upstream: also tried host "NULL").
-        let fixture = try RedisFixture("master 127.0.0.1\nmaster_port 16399\nslave 127.0.0.1\nslave_port \(port)\ndatabase 8\ntimeout 1\n")
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "root") == "found|from-replica")
-        let check = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
-        #expect(check.status == 0)
-        #expect(check.stdout == "configuration OK (serves alias, domain, credentials, netaddr, userinfo, mailaddr, addrname)\n")
+        // Nothing listens on the closed port: the "slave" answers (upstream: also tried host "NULL").
+        let fixture = try RedisFixture("master 127.0.0.1\nmaster_port \(TestEnvironment.closedPorts[0])\nslave 127.0.0.1\nslave_port \(port)\ndatabase 8\ntimeout 1\n")
+        try fixture.withTable { table throws in
+            #expect(try table.request("lookup", "alias", key: "root") == "found|from-replica")
+            let check = try TestEnvironment.capture(RedisFixture.binary, ["-n", fixture.config])
+            #expect(check.status == 0)
+            #expect(check.stdout == "configuration OK (serves alias, domain, credentials, netaddr, userinfo, mailaddr, addrname)\n")
 
-        // A password without username is AUTH <password>; this server's default user has none.
-        try fixture.rewrite("master_port \(port)\npassword not-needed\n")
-        let refused = try table.request("update")
-        #expect(refused.hasPrefix("error|configuration not reloaded: redis at 127.0.0.1:\(port) refused AUTH:"))
-        #expect(!fixture.log().contains("not-needed"))
+            // A password without username is AUTH <password>; this server's default user has none.
+            try fixture.rewrite("master_port \(port)\npassword not-needed\n")
+            let refused = try table.request("update")
+            #expect(refused.hasPrefix("error|configuration not reloaded: redis at 127.0.0.1:\(port) refused AUTH:"))
+            #expect(!fixture.log().contains("not-needed"))
+        }
     }
 
     @Test func pipelinedRequestsOnSeveralConnections() throws {
         load(5, (0..<40).map { ["SET", "alias:user\($0)", "box\($0)"] })
-        let fixture = try RedisFixture("master_port \(port)\ndatabase 5\nmax_connections 4\n")
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        var expected: [String: String] = [:]
-        var batch: [UInt8] = []
-        for index in 0..<80 {
-            let id = table.makeID()
-            expected[id] = index < 40 ? "found|box\(index)" : "not-found"
-            batch += table.requestLine("lookup", service: "alias", id: id, key: Array("user\(index)".utf8)) + [0x0a]
+        try RedisFixture("master_port \(port)\ndatabase 5\nmax_connections 4\n").withTable { table throws in
+            let requests = (0..<80).map { (operation: "lookup", service: "alias", key: "user\($0)") }
+            #expect(try table.pipeline(requests) == (0..<80).map { $0 < 40 ? "found|box\($0)" : "not-found" })
         }
-        try table.send(batch)
-        for _ in 0..<80 {
-            let line = try #require(try table.readLine())
-            let fields = line.split(separator: "|", maxSplits: 2).map(String.init)
-            let removed = expected.removeValue(forKey: fields[1])
-            let answer = try #require(removed, "unexpected or repeated id in \(line)")
-            #expect(fields[2] == answer)
-        }
-        #expect(expected.isEmpty)
     }
 }
 

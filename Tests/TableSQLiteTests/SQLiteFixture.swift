@@ -5,7 +5,6 @@ import TableTestSupport
 /// table-sqlite on them exactly as smtpd does.
 struct SQLiteFixture: SQLTableFixture {
     static let program = "table-sqlite"
-    static let tableName = "virtuals"
     static let placeholder = "?"
     let directory: String
     var database: String { "\(directory)/mail.db" }

@@ -7,76 +7,72 @@ import TableTestSupport
 @Suite struct SQLiteProcessTests {
     @Test func malformedLinesNeverStopTheTable() throws {
         let fixture = try SQLiteFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        try table.send("garbage\n\n|||||\ntable|0.1\n" + "table|0.1|1|t|lookup|alias|00000001|" + String(repeating: "k", count: 1_000_000) + "\n")
-        #expect(try table.readLine() == "lookup-result|00000001|error|request line too long")
-        try table.send("table|0.2|1|t|lookup|alias|00000002|x\ntable|0.1|1|t|frob|alias|00000003|x\n")
-        #expect(try table.readLine() == "lookup-result|00000002|error|unsupported protocol version")
-        #expect(try table.readLine() == "frob-result|00000003|error|unknown operation \"frob\"")
-        try table.send(Array("table|0.1|1|t|lookup|alias|00000004|".utf8) + [0, 0xff, 0x0d] + [0x0a])
-        #expect(try table.readLine() == "lookup-result|00000004|not-found")
-        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
-        table.closeInput()
-        #expect(table.wait() == 0)
-        #expect(fixture.log().contains("skipping a line of 7 bytes: not a table request"))
+        try fixture.withTable { table throws in
+            try table.send("garbage\n\n|||||\ntable|0.1\n" + "table|0.1|1|t|lookup|alias|00000001|" + String(repeating: "k", count: 1_000_000) + "\n")
+            #expect(try table.readLine() == "lookup-result|00000001|error|request line too long")
+            try table.send("table|0.2|1|t|lookup|alias|00000002|x\ntable|0.1|1|t|frob|alias|00000003|x\n")
+            #expect(try table.readLine() == "lookup-result|00000002|error|unsupported protocol version")
+            #expect(try table.readLine() == "frob-result|00000003|error|unknown operation \"frob\"")
+            try table.send(Array("table|0.1|1|t|lookup|alias|00000004|".utf8) + [0, 0xff, 0x0d] + [0x0a])
+            #expect(try table.readLine() == "lookup-result|00000004|not-found")
+            #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+            table.closeInput()
+            #expect(table.wait() == 0)
+            #expect(fixture.log().contains("skipping a line of 7 bytes: not a table request"))
+        }
     }
 
     @Test func endOfInputExitsZeroAfterAnsweringWhatWasSent() throws {
-        let fixture = try SQLiteFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        var batch: [UInt8] = []
-        var ids: Set<String> = []
-        for _ in 0..<50 {
-            let id = table.makeID()
-            ids.insert(id)
-            batch += table.requestLine("check", service: "domain", id: id, key: Array("example.org".utf8)) + [0x0a]
+        try SQLiteFixture().withTable { table throws in
+            var batch: [UInt8] = []
+            var ids: Set<String> = []
+            for _ in 0..<50 {
+                let id = table.makeID()
+                ids.insert(id)
+                batch += table.requestLine("check", service: "domain", id: id, key: Array("example.org".utf8)) + [0x0a]
+            }
+            try table.send(batch)
+            table.closeInput()
+            while let line = try table.readLine() {
+                let fields = line.split(separator: "|").map(String.init)
+                #expect(fields.count == 3 && fields[2] == "found")
+                let removed = ids.remove(fields[1])
+                #expect(removed != nil)
+            }
+            #expect(ids.isEmpty)
+            #expect(table.wait() == 0)
         }
-        try table.send(batch)
-        table.closeInput()
-        while let line = try table.readLine() {
-            let fields = line.split(separator: "|").map(String.init)
-            #expect(fields.count == 3 && fields[2] == "found")
-            let removed = ids.remove(fields[1])
-            #expect(removed != nil)
-        }
-        #expect(ids.isEmpty)
-        #expect(table.wait() == 0)
     }
 
     @Test func updateSwapsOnlyAWorkingConfig() throws {
         let fixture = try SQLiteFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+        try fixture.withTable { table throws in
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        // A broken config: error, and the old one keeps serving.
-        try fixture.writeConfig(SQLiteFixture.queries + "\nquery_virtuals SELECT 1")
-        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):14: unknown keyword \"query_virtuals\"")
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+            // A broken config: error, and the old one keeps serving.
+            try fixture.writeConfig(SQLiteFixture.queries + "\nquery_virtuals SELECT 1")
+            #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):14: unknown keyword \"query_virtuals\"")
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        // A config whose statement does not prepare: error too.
-        try fixture.writeConfig("query_domain SELECT domain FROM nosuchtable WHERE domain = ?")
-        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):3: query_domain: no such table: nosuchtable")
+            // A config whose statement does not prepare: error too.
+            try fixture.writeConfig("query_domain SELECT domain FROM nosuchtable WHERE domain = ?")
+            #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):3: query_domain: no such table: nosuchtable")
 
-        // A missing file: error.
-        let other = try SQLiteFixture()
-        defer { other.cleanUp() }
-        TestEnvironment.run(["rm", "-f", fixture.config])
-        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read configuration"))
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+            // A missing file: error.
+            let other = try SQLiteFixture()
+            defer { other.cleanUp() }
+            TestEnvironment.run(["rm", "-f", fixture.config])
+            #expect(try table.request("update").hasPrefix("error|configuration not reloaded: \(fixture.config): cannot read configuration"))
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        // A good new config on another database is used from the next request on.
-        try other.sql("DELETE FROM domains; INSERT INTO domains VALUES ('example.com');")
-        try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = ?", dbpath: other.database)
-        #expect(try table.request("update") == "ok")
-        #expect(try table.request("check", "domain", key: "example.org") == "not-found")
-        #expect(try table.request("check", "domain", key: "example.com") == "found")
-        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "error|no query_alias configured")
+            // A good new config on another database is used from the next request on.
+            try other.sql("DELETE FROM domains; INSERT INTO domains VALUES ('example.com');")
+            try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = ?", dbpath: other.database)
+            #expect(try table.request("update") == "ok")
+            #expect(try table.request("check", "domain", key: "example.org") == "not-found")
+            #expect(try table.request("check", "domain", key: "example.com") == "found")
+            #expect(try table.request("lookup", "alias", key: "alice@example.org") == "error|no query_alias configured")
+        }
     }
 
     @Test func configErrorsStopTheStartWithEveryLine() throws {
@@ -134,21 +130,20 @@ import TableTestSupport
 
     @Test func logLinesNameTheProgramAndTheTable() throws {
         let fixture = try SQLiteFixture()
-        defer { fixture.cleanUp() }
-        let table = try fixture.startVerbose()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "crlf@example.org") == "error|value contains a line break")
-        #expect(try table.request("lookup", "credentials", key: "alice@example.org").hasPrefix("found|"))
-        #expect(try table.request("fetch", "source").hasPrefix("found|"))
-        try fixture.writeConfig("query_nothing x")
-        #expect(try table.request("update").hasPrefix("error|"))
-        table.closeInput()
-        #expect(table.wait() == 0)
-        let log = fixture.log()
-        #expect(log.contains("table-sqlite[virtuals]: debug: fetch source: found\n"))
-        #expect(log.contains("table-sqlite[virtuals]: warning: update: configuration not reloaded: \(fixture.config):3: unknown keyword \"query_nothing\"\n"))
-        #expect(log.contains("table-sqlite[virtuals]: warning: lookup alias \"crlf@example.org\": value contains a line break\n"))
-        #expect(log.contains("table-sqlite[virtuals]: debug: lookup credentials \"alice@example.org\": found\n"))
-        #expect(!log.contains("$2b$"))
+        try fixture.withTable(verbose: true) { table throws in
+            #expect(try table.request("lookup", "alias", key: "crlf@example.org") == "error|value contains a line break")
+            #expect(try table.request("lookup", "credentials", key: "alice@example.org").hasPrefix("found|"))
+            #expect(try table.request("fetch", "source").hasPrefix("found|"))
+            try fixture.writeConfig("query_nothing x")
+            #expect(try table.request("update").hasPrefix("error|"))
+            table.closeInput()
+            #expect(table.wait() == 0)
+            let log = fixture.log()
+            #expect(log.contains("table-sqlite[virtuals]: debug: fetch source: found\n"))
+            #expect(log.contains("table-sqlite[virtuals]: warning: update: configuration not reloaded: \(fixture.config):3: unknown keyword \"query_nothing\"\n"))
+            #expect(log.contains("table-sqlite[virtuals]: warning: lookup alias \"crlf@example.org\": value contains a line break\n"))
+            #expect(log.contains("table-sqlite[virtuals]: debug: lookup credentials \"alice@example.org\": found\n"))
+            #expect(!log.contains("$2b$"))
+        }
     }
 }

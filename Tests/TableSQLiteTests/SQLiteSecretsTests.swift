@@ -4,7 +4,8 @@ import TableTestSupport
 
 /// table-sqlite at `-v` never logs a password, an auth key or a stored hash: through
 /// credentials and auth lookups, malformed lines, a database that is gone, a broken update and
-/// the command-line modes (issue 7, item 5).
+/// the command-line modes. Logs are read by more people than the config and kept longer than a
+/// password lives (docs/design.md, rule 5).
 @Suite struct SQLiteSecretsTests {
     static let secrets = ["alice-secret", "bob-secret", "Wrong-Secret-7"] + SecretProbe.fixtureHashes
     static let authKeys = ["alice@example.org:alice-secret", "bob@example.org:bob-secret", "alice@example.org:Wrong-Secret-7"]

@@ -1,40 +1,22 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 import TableDriver
+import TableTestSupport
 
 /// The map server restarted, closing connections, frozen and slow, on the server kept for
-/// these tests. Serialized: they restart and freeze it, and always restore it.
+/// these tests: the shared ServerFaultChecks, and the faults of a map server. Serialized:
+/// they restart and freeze it, and always restore it.
 @Suite(.serialized, .enabled(if: SocketmapServers.faultAvailable)) struct SocketmapFaultTests {
-    /// The two ways to reach the fault server: upstream's line framing on a unix socket,
-    /// and netstrings over TCP.
-    func configs() -> [String] {
-        ["socket \(SocketmapServers.faultSocket!)\ntimeout 1\n",
-         "socket inet:127.0.0.1:\(SocketmapServers.faultPort!)\nprotocol netstring\ntimeout 1\n"]
-    }
+    typealias Checks = ServerFaultChecks<SocketmapFixture>
 
+    /// Upstream failed this and every later request until smtpd restarted.
     @Test func serverRestartedMidRun() throws {
-        for text in configs() {
-            let fixture = try SocketmapFixture(config: text)
-            defer { fixture.cleanUp() }
-            let table = try fixture.start()
-            _ = try table.handshake()
-            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
-            try SocketmapServers.faultControl().restart()
-            // The old connection is dead: the request goes again on a new one (upstream
-            // failed this and every later request until smtpd restarted).
-            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
+        try Checks.serverRestartedMidRunLosesNoRequest { table throws in
             #expect(try table.request("lookup", "alias", key: "nobody") == "not-found")
         }
     }
 
     @Test func serverClosingTheConnectionIsNotAFailureForTheNextRequest() throws {
-        for text in configs() {
-            let fixture = try SocketmapFixture(config: text)
-            defer { fixture.cleanUp() }
-            let table = try fixture.start()
-            _ = try table.handshake()
+        try SocketmapFixture.withEachTableOnFaultServer { table throws in
             #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
             // "close": the server hangs up without a reply, even on the retry.
             #expect(try table.request("lookup", "alias", key: "close") == "error|socketmap: the server closed the connection")
@@ -43,14 +25,9 @@ import TableDriver
     }
 
     @Test func slowReplyIsATimeoutAndDoesNotAnswerTheNextRequest() throws {
-        for text in configs() {
-            let fixture = try SocketmapFixture(config: text)
-            defer { fixture.cleanUp() }
-            let table = try fixture.start()
-            _ = try table.handshake()
-            let start = monotonicNow()
-            #expect(try table.request("lookup", "alias", key: "slow") == "error|socketmap: timed out waiting for the reply")
-            let seconds = monotonicNow() - start
+        try SocketmapFixture.withEachTableOnFaultServer { table throws in
+            let (reply, seconds) = try measureSeconds { try table.request("lookup", "alias", key: "slow") }
+            #expect(reply == "error|socketmap: timed out waiting for the reply")
             #expect(seconds >= 0.9 && seconds < 1 + 1, "answered after \(seconds) s with timeout 1")
             // The late "OK slow" must not become the answer to this request.
             #expect(try table.request("lookup", "alias", key: "nobody") == "not-found")
@@ -58,53 +35,31 @@ import TableDriver
     }
 
     @Test func frozenServerAnswersErrorWithinTheTimeout() throws {
-        let server = try SocketmapServers.faultControl()
-        for text in configs() {
-            let fixture = try SocketmapFixture(config: text)
-            defer { fixture.cleanUp() }
-            let table = try fixture.start()
-            _ = try table.handshake()
-            #expect(try table.request("lookup", "alias", key: "root") == "found|alice, bob")
-            try server.freeze()
-            defer { try? server.thaw() }
-            for _ in 0..<2 {
-                let start = monotonicNow()
-                let reply = try table.request("lookup", "alias", key: "root")
-                #expect(reply.hasPrefix("error|socketmap: timed out"), "\(reply)")
-                #expect(monotonicNow() - start < 1 + 1)
-            }
-            try server.thaw()
-            var reply = ""
-            let deadline = monotonicNow() + 5
-            while monotonicNow() < deadline {
-                reply = try table.request("lookup", "alias", key: "root")
-                if reply.hasPrefix("found") { break }
-                usleep(100_000)
-            }
-            #expect(reply == "found|alice, bob")
-        }
+        try Checks.frozenServerAnswersErrorWithinTheTimeoutThenRecovers()
     }
 
     @Test func serverDownThenUp() throws {
-        let fixture = try SocketmapFixture(config: configs()[0])
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        let server = try SocketmapServers.faultControl()
-        try server.halt()
-        defer { try? server.resume() }
-        let start = monotonicNow()
-        let reply = try table.request("lookup", "alias", key: "root")
-        #expect(reply.hasPrefix("error|socketmap: cannot connect"), "\(reply)")
-        #expect(monotonicNow() - start < 1)
-        try server.resume()
-        var answer = ""
-        let deadline = monotonicNow() + 5
-        while monotonicNow() < deadline {
-            answer = try table.request("lookup", "alias", key: "root")
-            if answer.hasPrefix("found") { break }
-            usleep(100_000)
-        }
-        #expect(answer == "found|alice, bob")
+        try Checks.serverDownAtStartupThenStarted()
     }
+}
+
+/// table-socketmap on the fault server of socketmap.sh, whose maps answer every map name.
+extension SocketmapFixture: ServerFaultFixture {
+    static func faultServer() throws -> ServerControl { try SocketmapServers.faultControl() }
+
+    /// The two ways to reach the fault server: upstream's line framing on a unix socket,
+    /// and netstrings over TCP.
+    static func onFaultServer() throws -> [SocketmapFixture] {
+        let socket = try #require(SocketmapServers.faultSocket), port = try #require(SocketmapServers.faultPort)
+        return [try SocketmapFixture(config: "socket \(socket)\ntimeout 1\n"),
+                try SocketmapFixture(config: "socket inet:127.0.0.1:\(port)\nprotocol netstring\ntimeout 1\n")]
+    }
+
+    static let timeout = 1.0
+    static let services = ["alias", "domain", "credentials", "netaddr", "userinfo", "mailaddr", "addrname", "mailaddrmap"]
+    static let probe = FaultProbe(service: "alias", key: "root", reply: "found|alice, bob")
+    static let cannotConnect = "error|socketmap: cannot connect"
+    /// Refused at once: nothing listens.
+    static let cannotConnectWithin = 1.0
+    static let timedOut = "error|socketmap: timed out"
 }

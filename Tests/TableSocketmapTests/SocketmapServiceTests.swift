@@ -98,50 +98,29 @@ import TableTestSupport
 
     @Test func pipelinedRequestsAreEachAnsweredOnce() throws {
         let fixture = try SocketmapFixture(config: "socket \(SocketmapServers.lineSocket!)\nmap m\n")
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        let cases: [(String, String)] = [
-            ("root", "found|alice, bob"), ("nobody", "not-found"), ("temp", "error|socketmap server answered TEMP: try later"),
-            ("double", "error|socketmap: the server sent more than one reply"), ("echo:a b", "found|echo:a b"),
-            ("close", "error|socketmap: the server closed the connection"), ("whoami", "found|m"),
-        ]
-        var expected: [String: String] = [:]
-        var batch: [UInt8] = []
-        for index in 0..<42 {
-            let id = table.makeID()
-            let (key, answer) = cases[index % cases.count]
-            expected[id] = answer
-            batch += table.requestLine("lookup", service: "alias", id: id, key: Array(key.utf8)) + [0x0a]
+        try fixture.withTable { table throws in
+            let cases: [(String, String)] = [
+                ("root", "found|alice, bob"), ("nobody", "not-found"), ("temp", "error|socketmap server answered TEMP: try later"),
+                ("double", "error|socketmap: the server sent more than one reply"), ("echo:a b", "found|echo:a b"),
+                ("close", "error|socketmap: the server closed the connection"), ("whoami", "found|m"),
+            ]
+            let requests = (0..<42).map { (operation: "lookup", service: "alias", key: cases[$0 % cases.count].0) }
+            #expect(try table.pipeline(requests) == (0..<42).map { cases[$0 % cases.count].1 })
+            let check = try TestEnvironment.capture(SocketmapFixture.binary, ["-n", fixture.config])
+            #expect(check.status == 0)
+            #expect(check.stdout.hasPrefix("configuration OK"))
         }
-        try table.send(batch)
-        for _ in 0..<42 {
-            let line = try #require(try table.readLine())
-            let fields = line.split(separator: "|", maxSplits: 2).map(String.init)
-            let removed = expected.removeValue(forKey: fields[1])
-            let answer = try #require(removed, "unexpected or repeated id in \(line)")
-            #expect(fields[2] == answer)
-        }
-        #expect(expected.isEmpty)
-        let check = try TestEnvironment.capture(SocketmapFixture.binary, ["-n", fixture.config])
-        #expect(check.status == 0)
-        #expect(check.stdout.hasPrefix("configuration OK"))
     }
 
     @Test func netstringOnAUnixSocketAndLineOverTCP() throws {
-        let unix = try SocketmapFixture(config: "socket unix:\(SocketmapServers.netstringSocket!)\nprotocol netstring\n")
-        defer { unix.cleanUp() }
-        let first = try unix.start(tableName: "t1")
-        _ = try first.handshake()
-        #expect(try first.request("lookup", "alias", key: "whoami") == "found|t1")
-        #expect(try first.request("lookup", "alias", key: "root") == "found|alice, bob")
-
-        let tcp = try SocketmapFixture(config: "socket inet:127.0.0.1:\(SocketmapServers.linePort!)\nprotocol line\n")
-        defer { tcp.cleanUp() }
-        let second = try tcp.start(tableName: "t2")
-        _ = try second.handshake()
-        #expect(try second.request("lookup", "alias", key: "whoami") == "found|t2")
-        #expect(try second.request("check", "alias", key: "root") == "found")
+        try SocketmapFixture(config: "socket unix:\(SocketmapServers.netstringSocket!)\nprotocol netstring\n").withTable(tableName: "t1") { first throws in
+            #expect(try first.request("lookup", "alias", key: "whoami") == "found|t1")
+            #expect(try first.request("lookup", "alias", key: "root") == "found|alice, bob")
+        }
+        try SocketmapFixture(config: "socket inet:127.0.0.1:\(SocketmapServers.linePort!)\nprotocol line\n").withTable(tableName: "t2") { second throws in
+            #expect(try second.request("lookup", "alias", key: "whoami") == "found|t2")
+            #expect(try second.request("check", "alias", key: "root") == "found")
+        }
     }
 }
 

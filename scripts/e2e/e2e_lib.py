@@ -17,6 +17,29 @@ import time
 import uuid
 
 
+VIRTUAL_USERS_CONF = """\
+pki e2e cert "/etc/e2e/cert.pem"
+pki e2e key "/etc/e2e/key.pem"
+
+{tables}
+listen on 127.0.0.1 port {mx}
+listen on 127.0.0.1 port {submission} tls pki e2e auth <{auth}> senders <{senders}>
+
+action "vmail" maildir "%{{user.directory}}/Maildir" virtual <{virtuals}> userbase <{users}>
+match from any for domain <{domains}> action "vmail"
+"""
+
+
+def virtual_users_conf(backend, tables, mx, submission):
+    """The smtpd.conf of a scenario with virtual users on one backend: mail for its domains
+    on port `mx`, AUTH and sender checks on `submission`. `tables`: (name, config file in
+    /etc/e2e) of the domains, virtuals, users, auth and senders tables, in that order."""
+    domains, virtuals, users, auth, senders = (name for name, _ in tables)
+    lines = "".join(f"table {name:<9} {backend}:/etc/e2e/{config}\n" for name, config in tables)
+    return VIRTUAL_USERS_CONF.format(tables=lines, mx=mx, submission=submission, auth=auth, senders=senders,
+                                     virtuals=virtuals, users=users, domains=domains)
+
+
 class Scenario:
     def __init__(self, name, root, log_dir):
         self.name = name
@@ -225,6 +248,70 @@ class Scenario:
     def expect_not_delivered(self, description, maildir, token):
         path = self.delivered(maildir, token, timeout=0.1)
         self.check(f"{description}: nothing in {maildir}", path is None, f"(found {path})")
+
+    # What several backends' scenarios check, in the same words --------------------------
+
+    def expect_virtual_delivery(self, mx, label, domain, other_domain, alice, bob, postmaster):
+        """Mail to virtual users, as a directory-like table serves them (ldap, redis,
+        socketmap): an unknown domain and an unknown user refused; mail to alice, to
+        postmaster (alice and bob) and to the catch-all of `other_domain` delivered.
+        `alice`, `bob`: (name, home, uid); `label` starts each token; `postmaster` says how
+        the table holds postmaster's two addressees."""
+        (alice_name, alice_home, alice_uid), (bob_name, bob_home, bob_uid) = alice, bob
+        alice_maildir, bob_maildir = f"{alice_home}/Maildir", f"{bob_home}/Maildir"
+        self.expect_code("RCPT to an unknown domain is refused", self.rcpt(mx, "someone@elsewhere.test"), 5)
+        self.expect_code("RCPT to an unknown user is refused", self.rcpt(mx, f"nobody@{domain}"), 5)
+        token = self.token(f"{label}alice")
+        address = f"{alice_name}@{domain}"
+        self.expect_code(f"mail to {address}", self.send(mx, address, token), 250)
+        self.expect_delivered(address, alice_maildir, token, uid=alice_uid)
+        token = self.token(f"{label}postmaster")
+        self.expect_code(f"mail to postmaster@{domain} ({postmaster})", self.send(mx, f"postmaster@{domain}", token), 250)
+        self.expect_delivered(f"postmaster to {alice_name}", alice_maildir, token)
+        self.expect_delivered(f"postmaster to {bob_name}", bob_maildir, token, uid=bob_uid)
+        token = self.token(f"{label}catchall")
+        self.expect_code(f"mail to anyone@{other_domain} (catch-all)", self.send(mx, f"anyone@{other_domain}", token), 250)
+        self.expect_delivered("catch-all", alice_maildir, token)
+
+    def expect_senders(self, submission, user, password, name, senders, note=""):
+        """After AUTH as `user`, MAIL FROM each sender of `senders` ((address, expected code)
+        pairs) answers its code: the table's sender check (`senders <table>`)."""
+        for sender, expected in senders:
+            with self.session(submission, tls=True) as client:
+                self.auth_plain(client, user, password)
+                self.expect_code(f"{name} sends as {sender}{note}", self.reply(client.docmd(f"MAIL FROM:<{sender}>")), expected)
+
+    def expect_update(self, mx, table, recipient, rewrite):
+        """`smtpctl update table` after `rewrite()` changed the table's config: `recipient`,
+        refused before, is accepted after."""
+        self.expect_code(f"RCPT {recipient} before the update", self.rcpt(mx, recipient), 5)
+        rewrite()
+        update = self.smtpctl("update", "table", table)
+        self.check(f"smtpctl update table {table}", update.returncode == 0, update.stdout + update.stderr)
+        self.expect_code(f"RCPT {recipient} after the update", self.rcpt(mx, recipient), 250)
+
+    def expect_temporary_failure(self, mx, recipient, what, timeout):
+        """While `what` (the table's server frozen, down...): RCPT is a 4xx within the
+        table's `timeout` + 1 s, and smtpd lives on."""
+        started = time.monotonic()
+        reply = self.rcpt(mx, recipient)
+        elapsed = time.monotonic() - started
+        self.expect_code(f"RCPT while {what} is a temporary failure", reply, 4)
+        self.check(f"answered within the table timeout + 1 s ({elapsed:.1f} s)", elapsed < timeout + 1)
+        self.check(f"smtpd still runs while {what}", self.smtpd_alive())
+
+    def expect_recovered(self, mx, recipient, maildir, label, back, retry_after=None):
+        """Once `back` (the server is back...), mail to `recipient` is delivered to `maildir`,
+        and smtpd ran through the whole scenario. With `retry_after`, a first 4xx (the
+        table's reconnect backoff) is sent again after that many seconds."""
+        token = self.token(label)
+        reply = self.send(mx, recipient, token)
+        if retry_after is not None and reply[0] // 100 == 4:
+            time.sleep(retry_after)
+            reply = self.send(mx, recipient, token)
+        self.expect_code(f"mail to {recipient} once {back}", reply, 250)
+        self.expect_delivered("after recovery", maildir, token)
+        self.check("smtpd ran through the whole scenario", self.smtpd_alive(), self.log_tail())
 
     def finish(self):
         self.stop_smtpd()

@@ -9,12 +9,20 @@
 # NAME is a backend of packaging/backends (backend_names lists them). The redis and
 # socketmap servers are pinned to core 1. The caller is in the repository's top directory.
 . scripts/lib/test-servers.sh
-
-# The backends, one name a line, as packaging/backends lists them.
-backend_names() { awk '!/^#/ && NF { print $1 }' packaging/backends; }
+. scripts/lib/backends.sh
 
 bench_users=10000
 bench_hash='$2b$08$L0eQbbY.lTtglPOLs162MOfNU7cHuai7eX0J5pm5ESUh4GfyztSBS'
+
+# bench_database SCRIPT PREFIX WORKDIR COMMAND: scripts/servers/SCRIPT.sh COMMAND for the
+# run's own database server: its data under WORKDIR, on $PREFIX_BENCH_PORT, plain TCP.
+bench_database() {
+  local port="$2_BENCH_PORT"
+  env TABLES_TEST_DIR="$3" "$2_TEST_PORT=${!port}" "$2_TEST_TLS=no" bash "scripts/servers/$1.sh" "$4"
+}
+
+# private_config FILE: standard input into FILE, readable by its owner only (a password).
+private_config() { (umask 077; cat > "$1"); }
 
 setup_sqlite() { # WORKDIR
   local work=$1 i
@@ -52,10 +60,8 @@ stop_passwd() { :; }
 
 setup_postgres() { # WORKDIR
   local work=$1
+  bench_database postgres POSTGRES "$work" start
   (
-    export POSTGRES_TEST_TLS=no  # plain TCP, no TLS
-    export TABLES_TEST_DIR="$work" POSTGRES_TEST_PORT="$POSTGRES_BENCH_PORT"
-    bash scripts/servers/postgres.sh start
     set -a; . "$work/postgres.env"; set +a
     local conninfo="host=127.0.0.1 port=$POSTGRES_TEST_PORT dbname=$POSTGRES_TEST_DATABASE user=$POSTGRES_TEST_USER password=$POSTGRES_TEST_PASSWORD"
     "$POSTGRES_TEST_PSQL" -X -q -v ON_ERROR_STOP=1 "$conninfo" <<SQL
@@ -68,26 +74,21 @@ INSERT INTO virtuals SELECT 'user' || i || '@example.org', 'vmail' FROM generate
 INSERT INTO credentials SELECT 'user' || i || '@example.org', '$bench_hash' FROM generate_series(1, $bench_users) AS i;
 ANALYZE domains, virtuals, credentials;
 SQL
-    cat > "$work/postgres.conf" <<CONF
+    private_config "$work/postgres.conf" <<CONF
 conninfo $conninfo
 query_alias SELECT destination FROM virtuals WHERE email = \$1
 query_domain SELECT domain FROM domains WHERE domain = \$1
 query_credentials SELECT email, password FROM credentials WHERE email = \$1
 CONF
-    chmod 600 "$work/postgres.conf"
   )
   config="$work/postgres.conf"
 }
-stop_postgres() { # WORKDIR
-  TABLES_TEST_DIR="$1" POSTGRES_TEST_PORT="$POSTGRES_BENCH_PORT" bash scripts/servers/postgres.sh stop || true
-}
+stop_postgres() { bench_database postgres POSTGRES "$1" stop || true; }
 
 setup_mysql() { # WORKDIR
   local work=$1
+  bench_database mariadb MARIADB "$work" start
   (
-    export MARIADB_TEST_TLS=no  # plain TCP, no TLS
-    export TABLES_TEST_DIR="$work" MARIADB_TEST_PORT="$MARIADB_BENCH_PORT"
-    bash scripts/servers/mariadb.sh start
     set -a; . "$work/mariadb.env"; set +a
     mariadb --no-defaults -h 127.0.0.1 -P "$MARIADB_TEST_PORT" -u "$MARIADB_TEST_USER" -p"$MARIADB_TEST_PASSWORD" "$MARIADB_TEST_DATABASE" <<SQL
 CREATE TABLE domains (domain VARCHAR(255) PRIMARY KEY);
@@ -97,7 +98,7 @@ INSERT INTO domains SELECT CONCAT('domain', seq, '.example') FROM seq_1_to_$benc
 INSERT INTO virtuals SELECT CONCAT('user', seq, '@example.org'), 'vmail' FROM seq_1_to_$bench_users;
 INSERT INTO credentials SELECT CONCAT('user', seq, '@example.org'), '$bench_hash' FROM seq_1_to_$bench_users;
 SQL
-    cat > "$work/mysql.conf" <<CONF
+    private_config "$work/mysql.conf" <<CONF
 host 127.0.0.1
 port $MARIADB_TEST_PORT
 username $MARIADB_TEST_USER
@@ -107,13 +108,10 @@ query_alias SELECT destination FROM virtuals WHERE email = ?
 query_domain SELECT domain FROM domains WHERE domain = ?
 query_credentials SELECT email, password FROM credentials WHERE email = ?
 CONF
-    chmod 600 "$work/mysql.conf"
   )
   config="$work/mysql.conf"
 }
-stop_mysql() { # WORKDIR
-  TABLES_TEST_DIR="$1" MARIADB_TEST_PORT="$MARIADB_BENCH_PORT" bash scripts/servers/mariadb.sh stop || true
-}
+stop_mysql() { bench_database mariadb MARIADB "$1" stop || true; }
 
 setup_ldap() { # WORKDIR
   local work=$1 i
@@ -129,7 +127,7 @@ setup_ldap() { # WORKDIR
   } > "$work/bench.ldif"
   TABLES_TEST_DIR="$work" SLAPD_PORT=$SLAPD_BENCH_PORT SLAPD_TLS_PORT=$SLAPD_BENCH_TLS_PORT SLAPD_EXTRA_LDIF="$work/bench.ldif" \
     bash scripts/servers/slapd.sh start
-  cat > "$work/ldap.conf" <<CONF
+  private_config "$work/ldap.conf" <<CONF
 url ldap://127.0.0.1:$SLAPD_BENCH_PORT
 username cn=smtpd,dc=example,dc=org
 password smtpdsecret
@@ -143,7 +141,6 @@ userinfo_filter (&(objectClass=posixAccount)(uid=%s))
 userinfo_attributes uidNumber, gidNumber, homeDirectory
 domain_filter (&(objectClass=inetOrgPerson)(mail=%s))
 CONF
-  chmod 600 "$work/ldap.conf"
   config="$work/ldap.conf"
 }
 stop_ldap() { # WORKDIR

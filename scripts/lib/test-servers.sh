@@ -40,6 +40,10 @@ test_port REDIS_TEST_SENTINEL_PORT 16320
 test_port SOCKETMAP_TEST_LINE_PORT 17000
 test_port SOCKETMAP_TEST_NETSTRING_PORT 17001
 test_port SOCKETMAP_TEST_FAULT_PORT 17002
+# Where nothing listens: the tests of a server that is down point a table there (two, for a
+# fail-over from one dead address to the next). TableDriver's TestEnvironment.closedPorts.
+test_port TABLES_TEST_CLOSED_PORT 18199
+test_port TABLES_TEST_OTHER_CLOSED_PORT 18198
 # The benchmarks' and the soak's private servers (scripts/lib/bench-setup.sh).
 test_port POSTGRES_BENCH_PORT 15402
 test_port MARIADB_BENCH_PORT 13302

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by scripts/servers/postgres.sh and mariadb.sh (it is not a server script itself).
+# Sourced by scripts/lib/database-server.sh (it is not a server script itself).
 # make_tls_material DIR: a throw-away CA, a server certificate for 127.0.0.1 and localhost
 # signed by it, and a second, unrelated CA (for "wrong CA" tests), all in DIR.
 make_tls_material() {

@@ -37,7 +37,7 @@ profile() { # NAME SERVICE...: one callgrind profile per service, lookups at win
   done
 }
 
-for name in sqlite passwd postgres mysql ldap redis socketmap; do
+for name in $(backend_names); do
   echo "profiling table-$name"
   current=$name
   "setup_$name" "$work" >/dev/null

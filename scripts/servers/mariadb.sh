@@ -12,21 +12,13 @@
 #     halt: stop keeping the data; resume: start again on the same data;
 #     freeze/thaw: SIGSTOP/SIGCONT the server process.
 set -euo pipefail
-: "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
-. "$(dirname "$0")/../lib/test-servers.sh"
+NAME=mariadb
+. "$(dirname "$0")/../lib/database-server.sh"
 PORT="$MARIADB_TEST_PORT"
-DIR="$TABLES_TEST_DIR/mariadb"
 DATA="$DIR/data"
 SOCKET="$DIR/run/mariadb.sock"
 PIDFILE="$DIR/run/mariadb.pid"
-LOG="$DIR/server.log"
-USER_NAME=smtpd
 PASSWORD='my-test-secret'
-DATABASE=mail
-self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
-TLS_DIR="$DIR/tls"
-. "$(dirname "$0")/../lib/tls-material.sh"
-. "$(dirname "$0")/../lib/processes.sh"
 
 server_pid() { [ -f "$PIDFILE" ] && cat "$PIDFILE" || true; }
 admin() { mariadb-admin --no-defaults --socket="$SOCKET" -u root "$@"; }
@@ -62,12 +54,7 @@ halt_server() {
 
 case "${1:-}" in
   start)
-    halt_server
-    rm -rf "$DIR"
-    chmod o+x "$TABLES_TEST_DIR"
-    mkdir -p "$DATA" "$DIR/run"
-    [ "${MARIADB_TEST_TLS:-yes}" = no ] || make_tls_material "$TLS_DIR"
-    chown -R mysql: "$DIR"
+    fresh_directory mysql "${MARIADB_TEST_TLS:-yes}" "$DATA" "$DIR/run"
     mariadb-install-db --no-defaults --datadir="$DATA" --user=mysql \
       --auth-root-authentication-method=socket --skip-test-db >/dev/null 2>&1
     run_server
@@ -78,17 +65,7 @@ CREATE USER '$USER_NAME'@'localhost' IDENTIFIED BY '$PASSWORD';
 GRANT ALL ON $DATABASE.* TO '$USER_NAME'@'127.0.0.1';
 GRANT ALL ON $DATABASE.* TO '$USER_NAME'@'localhost';
 SQL
-    cat > "$TABLES_TEST_DIR/mariadb.env" <<ENV
-MARIADB_TEST_HOST=127.0.0.1
-MARIADB_TEST_PORT=$PORT
-MARIADB_TEST_SOCKET=$SOCKET
-MARIADB_TEST_USER=$USER_NAME
-MARIADB_TEST_PASSWORD=$PASSWORD
-MARIADB_TEST_DATABASE=$DATABASE
-MARIADB_TEST_CONTROL=$self
-MARIADB_TEST_CA=$TLS_DIR/ca.pem
-MARIADB_TEST_OTHER_CA=$TLS_DIR/other-ca.pem
-ENV
+    write_env MARIADB_TEST "MARIADB_TEST_SOCKET=$SOCKET"
     ;;
   stop) halt_server ;;
   halt) halt_server ;;

@@ -11,21 +11,13 @@
 #     halt: fast shutdown keeping the data; resume: start it again on the same data;
 #     freeze/thaw: SIGSTOP/SIGCONT the postmaster and every server process under it.
 set -euo pipefail
-: "${TABLES_TEST_DIR:?set TABLES_TEST_DIR (scripts/test.sh does)}"
-. "$(dirname "$0")/../lib/test-servers.sh"
+NAME=postgres
+. "$(dirname "$0")/../lib/database-server.sh"
 PORT="$POSTGRES_TEST_PORT"
 BIN=/usr/lib/postgresql/15/bin
-DIR="$TABLES_TEST_DIR/postgres"
 DATA="$DIR/data"
 SOCKETS="$DIR/run"
-LOG="$DIR/server.log"
-USER_NAME=smtpd
 PASSWORD='pg-test-secret'
-DATABASE=mail
-self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
-TLS_DIR="$DIR/tls"
-. "$(dirname "$0")/../lib/tls-material.sh"
-. "$(dirname "$0")/../lib/processes.sh"
 
 as_postgres() { runuser -u postgres -- "$@"; }
 postmaster_pid() { [ -f "$DATA/postmaster.pid" ] && head -n 1 "$DATA/postmaster.pid" || true; }
@@ -51,30 +43,14 @@ halt_server() {
 
 case "${1:-}" in
   start)
-    halt_server
-    rm -rf "$DIR"
-    chmod o+x "$TABLES_TEST_DIR"
-    mkdir -p "$DATA" "$SOCKETS"
-    [ "${POSTGRES_TEST_TLS:-yes}" = no ] || make_tls_material "$TLS_DIR"
-    chown -R postgres: "$DIR"
+    fresh_directory postgres "${POSTGRES_TEST_TLS:-yes}" "$DATA" "$SOCKETS"
     as_postgres "$BIN/initdb" -D "$DATA" -E UTF8 --locale=C --auth-local=trust --auth-host=scram-sha-256 >/dev/null
     run_server
     as_postgres "$BIN/psql" -X -q -h "$SOCKETS" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 <<SQL
 CREATE ROLE $USER_NAME LOGIN PASSWORD '$PASSWORD';
 CREATE DATABASE $DATABASE OWNER $USER_NAME;
 SQL
-    cat > "$TABLES_TEST_DIR/postgres.env" <<ENV
-POSTGRES_TEST_HOST=127.0.0.1
-POSTGRES_TEST_PORT=$PORT
-POSTGRES_TEST_SOCKET_DIR=$SOCKETS
-POSTGRES_TEST_USER=$USER_NAME
-POSTGRES_TEST_PASSWORD=$PASSWORD
-POSTGRES_TEST_DATABASE=$DATABASE
-POSTGRES_TEST_PSQL=$BIN/psql
-POSTGRES_TEST_CONTROL=$self
-POSTGRES_TEST_CA=$TLS_DIR/ca.pem
-POSTGRES_TEST_OTHER_CA=$TLS_DIR/other-ca.pem
-ENV
+    write_env POSTGRES_TEST "POSTGRES_TEST_SOCKET_DIR=$SOCKETS" "POSTGRES_TEST_PSQL=$BIN/psql"
     ;;
   stop) halt_server ;;
   halt) halt_server ;;

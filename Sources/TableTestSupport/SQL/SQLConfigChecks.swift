@@ -2,12 +2,20 @@
 import Testing
 import TableDriver
 
+/// The checks of SQLConfigChecks by name (SQLServerCheck runs them).
+package enum SQLConfigCheck: String, CaseIterable, Sendable {
+    case configErrorsStopTheStartWithEveryLine, wrongPlaceholdersAndColumnsAreNamedByKey
+    case commandLineChecksAndAnswers, updateSwapsOnlyAWorkingConfig
+}
+
 /// Loading, checking and reloading a config, for the SQL backends on a test server
-/// (table-postgres, table-mysql): the same steps, each server's own messages as arguments.
+/// (table-postgres, table-mysql): the same steps, each server's own messages from its
+/// fixture.
 package enum SQLConfigChecks<Fixture: SQLServerFixture> {
-    /// Every problem of the file is named with its line, and the start is refused.
-    /// `more`: lines with a problem of this backend's own keywords, and its message.
-    package static func configErrorsStopTheStartWithEveryLine(more: [(line: String, message: String)] = []) throws {
+    /// Every problem of the file is named with its line, and the start is refused, with the
+    /// problems of this backend's own keywords (`Fixture.ownKeywordProblems`).
+    package static func configErrorsStopTheStartWithEveryLine() throws {
+        let more = Fixture.ownKeywordProblems
         let key = Fixture.placeholder
         let fixture = try Fixture((["query_virtuals SELECT 1",
                                     "query_domain SELECT domain FROM domains WHERE domain = \(key)",
@@ -24,8 +32,18 @@ package enum SQLConfigChecks<Fixture: SQLServerFixture> {
 
     /// Placeholders and columns are checked when the statements are prepared: by `-n`, and
     /// by every new connection (so a bad query answers error instead of a wrong value).
-    /// `cases`: a query line and the message `-n` prints for it; the third is also served.
-    package static func wrongPlaceholdersAndColumnsAreNamedByKey(_ cases: [(line: String, message: String)]) throws {
+    /// Each query line below, alone in the config, and what `-n` says of it; the third is
+    /// also served.
+    package static func wrongPlaceholdersAndColumnsAreNamedByKey() throws {
+        let key = Fixture.placeholder
+        let cases: [(line: String, message: String)] = [
+            ("query_domain SELECT domain FROM domains", "query_domain: has no parameter for the key (write \(key) where the key goes)"),
+            Fixture.secondParameter,
+            ("query_alias SELECT destination, email FROM virtuals WHERE email = \(key)", "query_alias: must return 1 column, returns 2"),
+            ("query_credentials SELECT email FROM credentials WHERE email = \(key)", "query_credentials: must return 2 columns, returns 1"),
+            ("fetch_source SELECT address FROM relays WHERE address = \(key)", "fetch_source: takes no parameter, has 1"),
+            ("query_netaddr SELECT address FROM nosuchtable WHERE address = \(key)", "query_netaddr: \(Fixture.missingTableMessage)"),
+        ]
         let fixture = try Fixture(Fixture.queries)
         defer { fixture.cleanUp() }
         for (line, message) in cases {
@@ -48,35 +66,32 @@ package enum SQLConfigChecks<Fixture: SQLServerFixture> {
     }
 
     /// `update` replaces the config only with one that loads, prepares and connects; the
-    /// old one serves meanwhile. `badTable`: the message for a query on a missing table;
-    /// `unreachable`: connection lines nothing answers; `constantDomain`: a query_domain that
-    /// finds only `other.example`.
-    package static func updateSwapsOnlyAWorkingConfig(badTable: String, unreachable: String, constantDomain: String) throws {
+    /// old one serves meanwhile.
+    package static func updateSwapsOnlyAWorkingConfig() throws {
         let key = Fixture.placeholder
         let fixture = try Fixture(Fixture.queries)
-        defer { fixture.cleanUp() }
-        let table = try fixture.start()
-        _ = try table.handshake()
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+        try fixture.withTable { table throws in
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        try fixture.writeConfig(Fixture.queries + "\nquery_virtuals SELECT 1")
-        let line = try #require(try fixture.line(of: "query_virtuals SELECT 1"))
-        #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):\(line): unknown keyword \"query_virtuals\"")
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+            try fixture.writeConfig(Fixture.queries + "\nquery_virtuals SELECT 1")
+            let line = try #require(try fixture.line(of: "query_virtuals SELECT 1"))
+            #expect(try table.request("update") == "error|configuration not reloaded: \(fixture.config):\(line): unknown keyword \"query_virtuals\"")
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        try fixture.writeConfig("query_domain SELECT domain FROM nosuchtable WHERE domain = \(key)")
-        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: query_domain: \(badTable)"))
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+            try fixture.writeConfig("query_domain SELECT domain FROM nosuchtable WHERE domain = \(key)")
+            #expect(try table.request("update").hasPrefix("error|configuration not reloaded: query_domain: \(Fixture.missingTableMessage)"))
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = \(key)", connection: unreachable)
-        #expect(try table.request("update").hasPrefix("error|configuration not reloaded: cannot connect to \(Fixture.product)"))
-        #expect(try table.request("check", "domain", key: "example.org") == "found")
+            try fixture.writeConfig("query_domain SELECT domain FROM domains WHERE domain = \(key)", connection: Fixture.unreachableConnection)
+            #expect(try table.request("update").hasPrefix("error|configuration not reloaded: cannot connect to \(Fixture.product)"))
+            #expect(try table.request("check", "domain", key: "example.org") == "found")
 
-        try fixture.writeConfig(constantDomain)
-        #expect(try table.request("update") == "ok")
-        #expect(try table.request("check", "domain", key: "example.org") == "not-found")
-        #expect(try table.request("check", "domain", key: "other.example") == "found")
-        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "error|no query_alias configured")
+            try fixture.writeConfig(Fixture.otherDomainOnlyQuery)
+            #expect(try table.request("update") == "ok")
+            #expect(try table.request("check", "domain", key: "example.org") == "not-found")
+            #expect(try table.request("check", "domain", key: "other.example") == "found")
+            #expect(try table.request("lookup", "alias", key: "alice@example.org") == "error|no query_alias configured")
+        }
     }
 }
 

@@ -5,29 +5,17 @@ import TableDriver
 import Glibc
 #endif
 
+/// The checks of SQLFaultChecks by name (SQLServerCheck runs them).
+package enum SQLFaultCheck: String, CaseIterable, Sendable {
+    case serverDownAtStartupThenStarted, serverRestartedMidRunLosesNoRequest, sessionsKilledByTheServerAreReplaced
+    case frozenServerAnswersErrorWithinTheTimeoutThenRecovers, schemaChangesAreSurvived, idleSessionsClosedByTheServerAreReplaced
+}
+
 /// The database going away under a running table, for the SQL backends on a test server:
 /// down at start, restarted, frozen, sessions killed or closed from the server side, a
 /// column changed under a prepared statement, and the network faults of FaultHarness. Every
 /// request is answered, never wrongly, within the timeout (+ 1 s), and service resumes by
-/// itself. Each is one `@Test` of the backend's serialized suite: they stop the server.
-/// The checks of SQLFaultChecks by name, for one parameterized test per backend.
-package enum SQLFaultCheck: String, CaseIterable, Sendable {
-    case serverDownAtStartupThenStarted, serverRestartedMidRunLosesNoRequest, sessionsKilledByTheServerAreReplaced
-    case frozenServerAnswersErrorWithinTheTimeoutThenRecovers, schemaChangesAreSurvived, idleSessionsClosedByTheServerAreReplaced
-
-    package func run<Fixture: SQLServerFixture>(on fixture: Fixture.Type) throws {
-        typealias Checks = SQLFaultChecks<Fixture>
-        switch self {
-        case .serverDownAtStartupThenStarted: try Checks.serverDownAtStartupThenStarted()
-        case .serverRestartedMidRunLosesNoRequest: try Checks.serverRestartedMidRunLosesNoRequest()
-        case .sessionsKilledByTheServerAreReplaced: try Checks.sessionsKilledByTheServerAreReplaced()
-        case .frozenServerAnswersErrorWithinTheTimeoutThenRecovers: try Checks.frozenServerAnswersErrorWithinTheTimeoutThenRecovers()
-        case .schemaChangesAreSurvived: try Checks.schemaChangesAreSurvived()
-        case .idleSessionsClosedByTheServerAreReplaced: try Checks.idleSessionsClosedByTheServerAreReplaced()
-        }
-    }
-}
-
+/// itself. They stop and freeze the server: the backend's serialized suite runs them.
 package enum SQLFaultChecks<Fixture: SQLServerFixture> {
     static var bound: Double { Fixture.timeout + 1 }
 
@@ -42,7 +30,7 @@ package enum SQLFaultChecks<Fixture: SQLServerFixture> {
         let server = Fixture.server
         try server.halt()
         defer { try? server.resume() }
-        let table = try fixture.startTable()
+        let table = try fixture.start()
         // The handshake does not wait on the database.
         let (services, handshakeSeconds) = try measureSeconds { try table.handshake() }
         #expect(services.count == 9)
@@ -58,74 +46,66 @@ package enum SQLFaultChecks<Fixture: SQLServerFixture> {
     }
 
     package static func serverRestartedMidRunLosesNoRequest() throws {
-        let fixture = try Fixture(Fixture.queries)
-        defer { fixture.cleanUp() }
-        let table = try fixture.startTable()
-        _ = try table.handshake()
-        let requests = (0..<16).map { (operation: "lookup", service: "alias", key: $0 % 2 == 0 ? "alice@example.org" : "nobody@example.org") }
-        let expected = (0..<16).map { $0 % 2 == 0 ? "found|vmail" : "not-found" }
-        // Open every connection of the pool.
-        #expect(try table.pipeline(requests) == expected)
-        // And a table with a single connection, whose next request must meet the broken one.
-        let single = try singleConnection()
-        defer { single.cleanUp() }
-        let serial = try single.startTable()
-        _ = try serial.handshake()
-        #expect(try serial.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        try Fixture(Fixture.queries).withTable { table throws in
+            let requests = (0..<16).map { (operation: "lookup", service: "alias", key: $0 % 2 == 0 ? "alice@example.org" : "nobody@example.org") }
+            let expected = (0..<16).map { $0 % 2 == 0 ? "found|vmail" : "not-found" }
+            // Open every connection of the pool.
+            #expect(try table.pipeline(requests) == expected)
+            // And a table with a single connection, whose next request must meet the broken one.
+            let single = try singleConnection()
+            try single.withTable { serial throws in
+                #expect(try serial.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
 
-        try Fixture.server.halt()
-        try Fixture.server.resume()
-        // Each broken session is noticed, replaced and the request retried on the new one.
-        #expect(try serial.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
-        #expect(single.log().contains("info: connection lost ("), "\(single.log())")
-        #expect(try table.pipeline(requests) == expected)
-        #expect(try table.request("fetch", "source") == "found|192.0.2.1")
+                try Fixture.server.halt()
+                try Fixture.server.resume()
+                // Each broken session is noticed, replaced and the request retried on the new one.
+                #expect(try serial.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+                #expect(single.log().contains("info: connection lost ("), "\(single.log())")
+                #expect(try table.pipeline(requests) == expected)
+                #expect(try table.request("fetch", "source") == "found|192.0.2.1")
+            }
+        }
     }
 
     package static func sessionsKilledByTheServerAreReplaced() throws {
-        let fixture = try Fixture(Fixture.queries)
-        defer { fixture.cleanUp() }
-        let table = try fixture.startTable()
-        _ = try table.handshake()
-        let requests = (0..<16).map { _ in (operation: "check", service: "domain", key: "example.org") }
-        #expect(try table.pipeline(requests) == Array(repeating: "found", count: 16))
-        try Fixture.endSessions()
-        #expect(try table.pipeline(requests) == Array(repeating: "found", count: 16))
+        try Fixture(Fixture.queries).withTable { table throws in
+            let requests = (0..<16).map { _ in (operation: "check", service: "domain", key: "example.org") }
+            #expect(try table.pipeline(requests) == Array(repeating: "found", count: 16))
+            try Fixture.endSessions()
+            #expect(try table.pipeline(requests) == Array(repeating: "found", count: 16))
+        }
     }
 
     package static func frozenServerAnswersErrorWithinTheTimeoutThenRecovers() throws {
         // One connection: the first frozen request meets it mid-query, the next ones connect.
         let fixture = try singleConnection()
-        defer { fixture.cleanUp() }
-        let table = try fixture.startTable()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+        try fixture.withTable { table throws in
+            #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
 
-        let server = Fixture.server
-        try server.freeze()
-        defer { try? server.thaw() }
-        for attempt in 0..<3 {
-            let (reply, seconds) = try measureSeconds { try table.request("lookup", "alias", key: "alice@example.org", timeout: 30) }
-            #expect(reply.hasPrefix("error|"), "attempt \(attempt): \(reply) after \(seconds) s\n\(fixture.log())")
-            #expect(seconds < bound, "answered after \(seconds) s")
+            let server = Fixture.server
+            try server.freeze()
+            defer { try? server.thaw() }
+            for attempt in 0..<3 {
+                let (reply, seconds) = try measureSeconds { try table.request("lookup", "alias", key: "alice@example.org", timeout: 30) }
+                #expect(reply.hasPrefix("error|"), "attempt \(attempt): \(reply) after \(seconds) s\n\(fixture.log())")
+                #expect(seconds < bound, "answered after \(seconds) s")
+            }
+            try server.thaw()
+            let replies = try table.requestUntil("lookup", "alias", key: "alice@example.org", timeout: 10) { $0 == "found|vmail" }
+            #expect(replies.last == "found|vmail")
+            #expect(replies.allSatisfy { $0 == "found|vmail" || $0.hasPrefix("error|") }, "\(replies)")
         }
-        try server.thaw()
-        let replies = try table.requestUntil("lookup", "alias", key: "alice@example.org", timeout: 10) { $0 == "found|vmail" }
-        #expect(replies.last == "found|vmail")
-        #expect(replies.allSatisfy { $0 == "found|vmail" || $0.hasPrefix("error|") }, "\(replies)")
     }
 
     /// A column type changed under a prepared statement (PostgreSQL: "cached plan must not
     /// change result type"): the answer is still right.
     package static func schemaChangesAreSurvived() throws {
         // One connection, so that both requests use the statement prepared before the change.
-        let fixture = try singleConnection()
-        defer { fixture.cleanUp() }
-        let table = try fixture.startVerbose()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
-        try Fixture.widenTheNameColumn()
-        #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
+        try singleConnection().withTable(verbose: true) { table throws in
+            #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
+            try Fixture.widenTheNameColumn()
+            #expect(try table.request("lookup", "addrname", key: "192.0.2.1") == "found|mx.example.org")
+        }
     }
 
     /// The server closes idle sessions: the next request meets a closed connection, which is
@@ -134,13 +114,12 @@ package enum SQLFaultChecks<Fixture: SQLServerFixture> {
         let (wait, restore) = try Fixture.closeIdleSessionsSoon()
         defer { restore() }
         let fixture = try singleConnection()
-        defer { fixture.cleanUp() }
-        let table = try fixture.startTable()
-        _ = try table.handshake()
-        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
-        usleep(UInt32(wait * 1_000_000))
-        #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
-        #expect(fixture.log().contains("connection lost ("), "\(fixture.log())")
+        try fixture.withTable { table throws in
+            #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+            usleep(UInt32(wait * 1_000_000))
+            #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+            #expect(fixture.log().contains("connection lost ("), "\(fixture.log())")
+        }
     }
 
     /// A FaultHarness scenario through a proxy to the server, on fresh fixture tables.

@@ -20,6 +20,18 @@ package protocol SQLServerFixture: SQLTableFixture {
     /// Writes the config: `connection`, the timeout, then `body` (mode 0600: a password).
     func writeConfig(_ body: String, connection: String) throws
 
+    /// Config lines of this backend's own keywords with a problem, and the message for
+    /// each (none by default).
+    static var ownKeywordProblems: [(line: String, message: String)] { get }
+    /// A query_domain with a second parameter, and what `-n` says of it.
+    static var secondParameter: (line: String, message: String) { get }
+    /// The server's message for a query on a table that does not exist.
+    static var missingTableMessage: String { get }
+    /// Connection lines that reach nothing.
+    static var unreachableConnection: String { get }
+    /// A query_domain that finds `other.example` and nothing else.
+    static var otherDomainOnlyQuery: String { get }
+
     /// Ends every session of the test user from the server's side.
     static func endSessions() throws
     /// Changes the type of `names.name` under the table's prepared statements.
@@ -30,6 +42,8 @@ package protocol SQLServerFixture: SQLTableFixture {
 }
 
 extension SQLServerFixture {
+    package static var ownKeywordProblems: [(line: String, message: String)] { [] }
+
     /// The connection lines reaching the test server.
     package static var connectionToTheServer: String { connection("127.0.0.1", serverPort) }
 

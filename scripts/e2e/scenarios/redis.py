@@ -6,10 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from e2e_lib import main  # noqa: E402
+from e2e_lib import main, virtual_users_conf  # noqa: E402
 
 DATABASE = 14
 TABLE_TIMEOUT = 1
@@ -26,22 +25,9 @@ query_userinfo HMGET user:%s uid gid maildir
 query_mailaddrmap SMEMBERS senders:%s
 """
 
-SMTPD_CONF = """\
-pki e2e cert "/etc/e2e/cert.pem"
-pki e2e key "/etc/e2e/key.pem"
-
-table rdomains  redis:/etc/e2e/redis.conf
-table rvirtuals redis:/etc/e2e/redis.conf
-table rusers    redis:/etc/e2e/redis.conf
-table rcreds    redis:/etc/e2e/redis.conf
-table rsenders  redis:/etc/e2e/redis.conf
-
-listen on 127.0.0.1 port {mx}
-listen on 127.0.0.1 port {submission} tls pki e2e auth <rcreds> senders <rsenders>
-
-action "vmail" maildir "%{{user.directory}}/Maildir" virtual <rvirtuals> userbase <rusers>
-match from any for domain <rdomains> action "vmail"
-"""
+# smtpd's tables (domains, virtuals, users, auth, senders) and the config each reads.
+TABLES = (("rdomains", "redis.conf"), ("rvirtuals", "redis.conf"), ("rusers", "redis.conf"),
+          ("rcreds", "redis.conf"), ("rsenders", "redis.conf"))
 
 
 def run(s, ports):
@@ -72,36 +58,21 @@ def run(s, ports):
     redis("HSET", "user:alice@example.org", "login", "alice@example.org", "passwd", s.encrypt("alice-secret"))
     redis("SADD", "senders:alice@example.org", "alice@example.org")
     s.write("/etc/e2e/redis.conf", CONFIG.format(port=port, aliases="aliases"))
-    s.write("/etc/e2e/smtpd-redis.conf", SMTPD_CONF.format(mx=mx, submission=submission))
+    s.write("/etc/e2e/smtpd-redis.conf", virtual_users_conf("redis", TABLES, mx, submission))
     s.start_smtpd("/etc/e2e/smtpd-redis.conf", [mx, submission])
 
-    s.expect_code("RCPT to an unknown domain is refused", s.rcpt(mx, "someone@elsewhere.test"), 5)
-    s.expect_code("RCPT to an unknown user is refused", s.rcpt(mx, "nobody@example.org"), 5)
-    token = s.token("r-alice")
-    s.expect_code("mail to alice@example.org", s.send(mx, "alice@example.org", token), 250)
-    s.expect_delivered("alice@example.org", "/var/vmail/r-alice/Maildir", token, uid=5010)
-    token = s.token("r-postmaster")
-    s.expect_code("mail to postmaster@example.org (two recipients)", s.send(mx, "postmaster@example.org", token), 250)
-    s.expect_delivered("postmaster to alice", "/var/vmail/r-alice/Maildir", token)
-    s.expect_delivered("postmaster to bob", "/var/vmail/r-bob/Maildir", token, uid=5011)
-    token = s.token("r-catchall")
-    s.expect_code("mail to anyone@example.net (catch-all)", s.send(mx, "anyone@example.net", token), 250)
-    s.expect_delivered("catch-all", "/var/vmail/r-alice/Maildir", token)
+    s.expect_virtual_delivery(mx, "r-", "example.org", "example.net", ("alice", "/var/vmail/r-alice", 5010),
+                              ("bob", "/var/vmail/r-bob", 5011), postmaster="two recipients")
 
     s.expect_code("AUTH alice, right password", s.login(submission, "alice@example.org", "alice-secret"), 235)
     s.expect_code("AUTH alice, wrong password", s.login(submission, "alice@example.org", "alice-wrong"), 535)
     # HMGET of an unknown user is an array of nils: not found (upstream: temporary error, 454).
     s.expect_code("AUTH of an unknown user", s.login(submission, "nobody@example.org", "alice-secret"), 535)
-    for sender, expected in (("alice@example.org", 250), ("bob@example.org", 5)):
-        with s.session(submission, tls=True) as client:
-            s.auth_plain(client, "alice@example.org", "alice-secret")
-            s.expect_code(f"alice sends as {sender}", s.reply(client.docmd(f"MAIL FROM:<{sender}>")), expected)
+    s.expect_senders(submission, "alice@example.org", "alice-secret", "alice",
+                     (("alice@example.org", 250), ("bob@example.org", 5)))
 
-    s.expect_code("RCPT newcomer@example.org before the update", s.rcpt(mx, "newcomer@example.org"), 5)
-    s.write("/etc/e2e/redis.conf", CONFIG.format(port=port, aliases="aliases2"))
-    update = s.smtpctl("update", "table", "rvirtuals")
-    s.check("smtpctl update table rvirtuals", update.returncode == 0, update.stdout + update.stderr)
-    s.expect_code("RCPT newcomer@example.org after the update", s.rcpt(mx, "newcomer@example.org"), 250)
+    s.expect_update(mx, "rvirtuals", "newcomer@example.org",
+                    lambda: s.write("/etc/e2e/redis.conf", CONFIG.format(port=port, aliases="aliases2")))
     # A broken command in the config: the update is refused, the previous config keeps working.
     s.write("/etc/e2e/redis.conf", CONFIG.format(port=port, aliases="aliases2") + "query_source GET %d\n")
     s.smtpctl("update", "table", "rvirtuals")
@@ -113,18 +84,10 @@ def run(s, ports):
     pid = int(open(env["REDIS_FAULT_PIDFILE"]).read().strip())
     os.kill(pid, signal.SIGSTOP)
     try:
-        started = time.monotonic()
-        reply = s.rcpt(mx, "alice@example.org")
-        elapsed = time.monotonic() - started
-        s.expect_code("RCPT while Redis is frozen is a temporary failure", reply, 4)
-        s.check(f"answered within the table timeout + 1 s ({elapsed:.1f} s)", elapsed < TABLE_TIMEOUT + 1)
-        s.check("smtpd still runs while Redis is frozen", s.smtpd_alive())
+        s.expect_temporary_failure(mx, "alice@example.org", "Redis is frozen", TABLE_TIMEOUT)
     finally:
         os.kill(pid, signal.SIGCONT)
-    token = s.token("r-recovered")
-    s.expect_code("mail to alice@example.org once Redis is back", s.send(mx, "alice@example.org", token), 250)
-    s.expect_delivered("after recovery", "/var/vmail/r-alice/Maildir", token)
-    s.check("smtpd ran through the whole scenario", s.smtpd_alive(), s.log_tail())
+    s.expect_recovered(mx, "alice@example.org", "/var/vmail/r-alice/Maildir", "r-recovered", "Redis is back")
     redis("FLUSHDB")
 
 

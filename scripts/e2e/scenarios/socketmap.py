@@ -11,26 +11,13 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from e2e_lib import main  # noqa: E402
+from e2e_lib import main, virtual_users_conf  # noqa: E402
 
 TABLE_TIMEOUT = 1
 
-SMTPD_CONF = """\
-pki e2e cert "/etc/e2e/cert.pem"
-pki e2e key "/etc/e2e/key.pem"
-
-table sdomains  socketmap:/etc/e2e/socketmap.conf
-table svirtuals socketmap:/etc/e2e/socketmap-virtuals.conf
-table susers    socketmap:/etc/e2e/socketmap.conf
-table screds    socketmap:/etc/e2e/socketmap.conf
-table ssenders  socketmap:/etc/e2e/socketmap.conf
-
-listen on 127.0.0.1 port {mx}
-listen on 127.0.0.1 port {submission} tls pki e2e auth <screds> senders <ssenders>
-
-action "vmail" maildir "%{{user.directory}}/Maildir" virtual <svirtuals> userbase <susers>
-match from any for domain <sdomains> action "vmail"
-"""
+# smtpd's tables (domains, virtuals, users, auth, senders) and the config each reads.
+TABLES = (("sdomains", "socketmap.conf"), ("svirtuals", "socketmap-virtuals.conf"), ("susers", "socketmap.conf"),
+          ("screds", "socketmap.conf"), ("ssenders", "socketmap.conf"))
 
 MAPS = {
     "sdomains": {"example.org": "example.org", "example.net": "example.net"},
@@ -99,50 +86,27 @@ def run(s, ports):
     config = f"socket inet:127.0.0.1:{map_port}\nprotocol netstring\ntimeout {TABLE_TIMEOUT}\n"
     s.write("/etc/e2e/socketmap.conf", config)
     s.write("/etc/e2e/socketmap-virtuals.conf", config + "map svirtuals\n")
-    s.write("/etc/e2e/smtpd-socketmap.conf", SMTPD_CONF.format(mx=mx, submission=submission))
+    s.write("/etc/e2e/smtpd-socketmap.conf", virtual_users_conf("socketmap", TABLES, mx, submission))
     try:
         s.start_smtpd("/etc/e2e/smtpd-socketmap.conf", [mx, submission])
 
-        s.expect_code("RCPT to an unknown domain is refused", s.rcpt(mx, "someone@elsewhere.test"), 5)
-        s.expect_code("RCPT to an unknown user is refused", s.rcpt(mx, "nobody@example.org"), 5)
-        token = s.token("s-alice")
-        s.expect_code("mail to alice@example.org", s.send(mx, "alice@example.org", token), 250)
-        s.expect_delivered("alice@example.org", "/var/vmail/s-alice/Maildir", token, uid=5020)
-        token = s.token("s-postmaster")
-        s.expect_code("mail to postmaster@example.org (two recipients)", s.send(mx, "postmaster@example.org", token), 250)
-        s.expect_delivered("postmaster to alice", "/var/vmail/s-alice/Maildir", token)
-        s.expect_delivered("postmaster to bob", "/var/vmail/s-bob/Maildir", token, uid=5021)
-        token = s.token("s-catchall")
-        s.expect_code("mail to anyone@example.net (catch-all)", s.send(mx, "anyone@example.net", token), 250)
-        s.expect_delivered("catch-all", "/var/vmail/s-alice/Maildir", token)
+        s.expect_virtual_delivery(mx, "s-", "example.org", "example.net", ("alice", "/var/vmail/s-alice", 5020),
+                                  ("bob", "/var/vmail/s-bob", 5021), postmaster="two recipients")
 
         s.expect_code("AUTH alice, right password", s.login(submission, "alice@example.org", "alice-secret"), 235)
         s.expect_code("AUTH alice, wrong password", s.login(submission, "alice@example.org", "alice-wrong"), 535)
-        for sender, expected in (("alice@example.org", 250), ("bob@example.org", 5)):
-            with s.session(submission, tls=True) as client:
-                s.auth_plain(client, "alice@example.org", "alice-secret")
-                s.expect_code(f"alice sends as {sender}", s.reply(client.docmd(f"MAIL FROM:<{sender}>")), expected)
+        s.expect_senders(submission, "alice@example.org", "alice-secret", "alice",
+                         (("alice@example.org", 250), ("bob@example.org", 5)))
 
-        s.expect_code("RCPT newcomer@example.org before the update", s.rcpt(mx, "newcomer@example.org"), 5)
-        s.write("/etc/e2e/socketmap-virtuals.conf", config + "map svirtuals2\n")
-        update = s.smtpctl("update", "table", "svirtuals")
-        s.check("smtpctl update table svirtuals", update.returncode == 0, update.stdout + update.stderr)
-        s.expect_code("RCPT newcomer@example.org after the update", s.rcpt(mx, "newcomer@example.org"), 250)
+        s.expect_update(mx, "svirtuals", "newcomer@example.org",
+                        lambda: s.write("/etc/e2e/socketmap-virtuals.conf", config + "map svirtuals2\n"))
 
         # The map server gone: connection refused; smtpd answers 4xx and lives on.
         server.stop()
-        started = time.monotonic()
-        reply = s.rcpt(mx, "alice@example.org")
-        elapsed = time.monotonic() - started
-        s.expect_code("RCPT while the map server is down is a temporary failure", reply, 4)
-        s.check(f"answered within the table timeout + 1 s ({elapsed:.1f} s)", elapsed < TABLE_TIMEOUT + 1)
-        s.check("smtpd still runs while the map server is down", s.smtpd_alive())
+        s.expect_temporary_failure(mx, "alice@example.org", "the map server is down", TABLE_TIMEOUT)
         server = Server(map_port)
         time.sleep(1.1)  # the table's reconnect backoff is at most 1 s
-        token = s.token("s-recovered")
-        s.expect_code("mail to alice@example.org once the server is back", s.send(mx, "alice@example.org", token), 250)
-        s.expect_delivered("after recovery", "/var/vmail/s-alice/Maildir", token)
-        s.check("smtpd ran through the whole scenario", s.smtpd_alive(), s.log_tail())
+        s.expect_recovered(mx, "alice@example.org", "/var/vmail/s-alice/Maildir", "s-recovered", "the server is back")
     finally:
         s.stop_smtpd()
         server.stop()

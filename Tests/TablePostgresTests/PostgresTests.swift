@@ -5,18 +5,9 @@ import TableTestSupport
 /// Every PostgreSQL test runs in this one serialized suite: the fault tests stop and freeze
 /// the shared server, which would break tests running beside them.
 @Suite(.serialized, .enabled(if: PostgresServer.available, "needs the server of scripts/servers/postgres.sh"))
-struct PostgresTests {}
-
-@Suite struct PostgresServerPresence {
-    @Test func theServerIsThereWhenTestsRequireIt() {
-        #expect(PostgresServer.available || !TestEnvironment.serversRequired,
-                "POSTGRES_TEST_PORT is not set: run scripts/servers/postgres.sh start and source postgres.env")
-    }
-}
-
-/// The service tests the SQL backends share (SQLServiceChecks), on this backend's fixture.
-extension PostgresTests {
-    @Test(arguments: SQLServiceCheck.allCases) func service(_ check: SQLServiceCheck) throws {
+struct PostgresTests {
+    /// What every SQL backend on a server passes (SQLServerCheck), on this backend's fixture.
+    @Test(arguments: SQLServerCheck.allCases) func shared(_ check: SQLServerCheck) throws {
         try check.run(on: PostgresFixture.self)
     }
 }
