@@ -107,8 +107,8 @@ package final class TableServer: Sendable {
         case .request(let request):
             if nothingBuffered && inFlight.load(ordering: .acquiring) == 0 {
                 // No worker is answering now, and none gets a request until this thread
-                // queues one: the first worker's slot is free.
-                handle(request, &slots[0])
+                // queues one: the first worker's slot is free, and no other thread writes.
+                handle(request, &slots[0], alone: true)
             } else {
                 inFlight.add(1, ordering: .relaxed)
                 queue.push(request)
@@ -125,17 +125,20 @@ package final class TableServer: Sendable {
     /// One worker thread: answers queued requests on its slot.
     private func work(slot: Int) {
         while let request = queue.pop() {
-            handle(request, &slots[slot])
+            handle(request, &slots[slot], alone: false)
             inFlight.subtract(1, ordering: .releasing)
         }
     }
 
-    /// Answers one request on the calling thread's slot and sends the reply.
-    private func handle(_ request: Request, _ slot: inout ConnectionSlot) {
+    /// Answers one request on the calling thread's slot and sends the reply. `alone`: the
+    /// reader answers while no request is in flight, so no worker can be writing a reply
+    /// (each finishes its write before it counts its request done): the write needs no
+    /// lock, which saves two pthread calls on every request smtpd sends.
+    private func handle(_ request: Request, _ slot: inout ConnectionSlot, alone: Bool) {
         var cacheUse: CacheUse? = nil
         let answer = request.operation == .update ? update(&slot) : serve(request, &slot, cacheUse: &cacheUse)
         let (count, sent) = Reply.write(operation: request.operation, id: request.idBytes, answer: answer, into: slot.replyBuffer)
-        send(UnsafeRawBufferPointer(rebasing: slot.replyBuffer[..<count]))
+        send(UnsafeRawBufferPointer(rebasing: slot.replyBuffer[..<count]), locked: !alone)
         switch sent {
         case .error(let message):
             logger.warning("\(Self.describe(request)): \(message)")
@@ -199,9 +202,13 @@ package final class TableServer: Sendable {
         }
     }
 
-    private func send(_ line: UnsafeRawBufferPointer) {
+    private func send(_ line: UnsafeRawBufferPointer, locked: Bool = true) {
         do {
-            try writeLock.withLock { _ throws(SystemError) in try FileIO.writeAll(output, line) }
+            if locked {
+                try writeLock.withLock { _ throws(SystemError) in try FileIO.writeAll(output, line) }
+            } else {
+                try FileIO.writeAll(output, line)
+            }
         } catch {
             // smtpd is gone: nobody is left to answer.
             logger.error("writing reply: \(error)")

@@ -162,7 +162,9 @@ package enum RequestParser {
         field.withUnsafeBufferPointer { isToken($0) } ? String(decoding: field, as: UTF8.self) : nil
     }
 
-    /// Whether `field` holds exactly the bytes of `name`.
+    /// Whether `field` holds exactly the bytes of `name`. Always inlined: it runs for the
+    /// magic, the version, the op and the service of every request.
+    @inline(__always)
     static func equals(_ field: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
         // withUTF8Buffer, not utf8Start, which traps on a one-character literal.
         name.withUTF8Buffer { name in
@@ -182,6 +184,7 @@ protocol ProtocolName {
 
 extension ProtocolName {
     /// The word these bytes spell, if any (no String made, no table searched).
+    @inline(__always)
     init?(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let (first, second, third) = Self.candidates(length: bytes.count) else { return nil }
         if RequestParser.equals(bytes, first.name) {

@@ -20,6 +20,10 @@ package enum Service: String, CaseIterable, Sendable, Hashable, CustomStringConv
 
     package var description: String { rawValue }
 
+    /// Equal cases, compared by position (see `Operation.==`).
+    package static func == (a: Service, b: Service) -> Bool { a.ordinal == b.ordinal }
+    package func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
+
     /// The case's position in `allCases`, to index arrays by service: a `Service` key in a
     /// Dictionary is hashed by its name (the String raw value), about 300 instructions a
     /// lookup; the switch compiles to the case's number.
