@@ -315,6 +315,9 @@ def run_cache(s, ports, db):
         s.expect_code(f"RCPT to bob@example.org (never seen) while {what}: a temporary failure",
                       s.rcpt(mx, "bob@example.org"), 4)
         s.check(f"smtpd still runs while {what}", s.smtpd_alive())
+    with open(s.log_path, errors="replace") as log:
+        s.check("the tables said they answered from cached answers",
+                "answering from cached answers" in log.read(), s.log_tail(15))
     token = s.token("back")
     # The table reconnects with a backoff of up to 1 s: the first tries may still be 4xx.
     deadline = time.monotonic() + 10

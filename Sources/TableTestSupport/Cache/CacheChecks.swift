@@ -169,7 +169,14 @@ package enum CacheChecks<Fixture: CacheFixture> {
         defer { fixture.cleanUp() }
         var rows = Rows(fixture)
         try rows.set(seen, "before")
+        // `-n` says what the cache keeps, and nothing without cache keywords.
+        try fixture.writeCacheConfig("")
+        let plain = try fixture.command(["-n", fixture.config])
+        #expect(plain.status == 0 && !plain.stdout.contains("cache"), "\(plain)")
         let session = try Session.start(fixture, cache: "cache_ttl 600\n", name: "cached")
+        let configured = try fixture.command(["-n", fixture.config])
+        #expect(configured.stdout.hasSuffix("\ncache: found answers kept 600 s, not-found 600 s, never served past expiry, at most 10000 entries\n"),
+                "\(configured)")
         #expect(try session.ask("lookup", seen).reply == "found|before")
         try rows.set(seen, "after")
         #expect(try session.ask("lookup", seen).reply == "found|before")
