@@ -7,7 +7,11 @@ Covered: virtual domains, aliases (two rows, @domain catch-all, +tag), maildirs 
 userinfo, SMTP AUTH with credentials (right, wrong, unknown, {BLF-CRYPT}, mixed case),
 sender checks (mailaddrmap), match from src (netaddr), the auth service (query_auth),
 smtpctl update table (new config, broken config), and an unavailable database (4xx within
-the table timeout, smtpd keeps running, then recovers)."""
+the table timeout, smtpd keeps running, then recovers).
+
+`run_cache` is the answer cache's scenario (issue 13, item 4): with cache_ttl and
+cache_stale_ttl, a recipient seen before is accepted and delivered while the database is
+stopped, one never seen gets a 4xx, never a 5xx."""
 import contextlib
 import os
 import subprocess
@@ -91,6 +95,13 @@ class Database:
     def description_of_unavailable(self):
         return "the database is unavailable"
 
+    def stopped(self):
+        """The database is down inside the block (by default: unavailable)."""
+        return self.unavailable()
+
+    def description_of_stopped(self):
+        return self.description_of_unavailable()
+
     def cleanup(self):
         pass
 
@@ -108,24 +119,35 @@ class ServerDatabase(Database):
     def description_of_unavailable(self):
         return f"{self.server} is frozen"
 
-    @contextlib.contextmanager
     def unavailable(self):
-        subprocess.run(["bash", self.env[self.control], "freeze"], check=True, timeout=30)
+        return self.controlled("freeze", "thaw")
+
+    def description_of_stopped(self):
+        return f"{self.server} is stopped"
+
+    def stopped(self):
+        return self.controlled("halt", "resume")
+
+    @contextlib.contextmanager
+    def controlled(self, begin, end):
+        """The server's control script does `begin` before the block and `end` after it."""
+        subprocess.run(["bash", self.env[self.control], begin], check=True, timeout=60)
         try:
             yield
         finally:
-            subprocess.run(["bash", self.env[self.control], "thaw"], check=True, timeout=30)
+            subprocess.run(["bash", self.env[self.control], end], check=True, timeout=60)
 
 
-def run_on_server(s, ports, names, database):
-    """Runs the scenario against `database(env)` if the test server's variables `names` are
-    set (skipped otherwise); smtpd is stopped and the database dropped afterwards."""
+def run_on_server(s, ports, names, database, scenario=None):
+    """Runs `scenario` (default: `run`) against `database(env)` if the test server's
+    variables `names` are set (skipped otherwise); smtpd is stopped and the database
+    dropped afterwards."""
     env = s.server_environment(*names)
     if env is None:
         return
     db = database(env)
     try:
-        run(s, ports, db)
+        (scenario or run)(s, ports, db)
     finally:
         s.stop_smtpd()
         db.cleanup()
@@ -232,3 +254,63 @@ def run(s, ports, db):
     # The table reconnects with a backoff of up to 1 s: the first try may still be a 4xx.
     s.expect_recovered(mx, "alice@example.org", "/var/vmail/alice/Maildir", "recovered", "the database is back",
                        retry_after=TABLE_TIMEOUT + 1)
+
+
+CACHE = "cache_ttl 1\ncache_stale_ttl 600\n"
+
+CACHE_SMTPD_CONF = """\
+table domains  {backend}:/etc/e2e/{backend}-cache.conf
+table virtuals {backend}:/etc/e2e/{backend}-cache.conf
+table users    {backend}:/etc/e2e/{backend}-cache.conf
+
+listen on 127.0.0.1 port {mx}
+
+action "vmail" maildir "%{{user.directory}}/Maildir" virtual <virtuals> userbase <users>
+
+match from any for domain <domains> action "vmail"
+"""
+
+
+def run_cache(s, ports, db):
+    """The answer cache under smtpd: every lookup of a first mail to alice (domain, alias,
+    userinfo at delivery) is filed; once they have expired and the database is stopped,
+    a second mail to alice is accepted (250) and delivered from the cached answers, while
+    bob, in the database but never asked for, gets a temporary failure (4xx), never a 5xx.
+    Once the database is back, bob gets his mail."""
+    mx = ports[0]
+    s.make_home("/var/vmail/alice", 5000, 5000)
+    s.make_home("/var/vmail/bob", 5001, 5001)
+    db.execute(SCHEMA)
+    s.write(f"/etc/e2e/{db.backend}-cache.conf", db.config_header() + f"timeout {TABLE_TIMEOUT}\n"
+            + QUERIES.format(p=db.placeholder, virtuals="virtuals") + CACHE)
+    s.write(f"/etc/e2e/smtpd-{db.backend}-cache.conf", CACHE_SMTPD_CONF.format(backend=db.backend, mx=mx))
+    s.start_smtpd(f"/etc/e2e/smtpd-{db.backend}-cache.conf", [mx])
+
+    token = s.token("seen")
+    s.expect_code("mail to alice@example.org while the database answers", s.send(mx, "alice@example.org", token), 250)
+    s.expect_delivered("the first mail to alice", "/var/vmail/alice/Maildir", token, uid=5000)
+    # Every answer filed (cache_ttl 1) has expired: only cache_stale_ttl keeps it now.
+    time.sleep(1.5)
+    what = db.description_of_stopped()
+    with db.stopped():
+        token = s.token("stale")
+        s.expect_code(f"mail to alice@example.org (seen before) while {what}",
+                      s.send(mx, "alice@example.org", token), 250)
+        # Delivered now, while the database is still down: userinfo from the cache too.
+        s.expect_delivered(f"mail to alice while {what}", "/var/vmail/alice/Maildir", token, uid=5000)
+        s.expect_code(f"RCPT to bob@example.org (never seen) while {what}: a temporary failure",
+                      s.rcpt(mx, "bob@example.org"), 4)
+        s.check(f"smtpd still runs while {what}", s.smtpd_alive())
+    with open(s.log_path, errors="replace") as log:
+        s.check("the tables said they answered from cached answers",
+                "answering from cached answers" in log.read(), s.log_tail(15))
+    token = s.token("back")
+    # The table reconnects with a backoff of up to 1 s: the first tries may still be 4xx.
+    deadline = time.monotonic() + 10
+    reply = s.send(mx, "bob@example.org", token)
+    while reply[0] // 100 == 4 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        reply = s.send(mx, "bob@example.org", token)
+    s.expect_code("mail to bob@example.org once the database is back", reply, 250)
+    s.expect_delivered("mail to bob once the database is back", "/var/vmail/bob/Maildir", token, uid=5001)
+    s.check("smtpd ran through the whole scenario", s.smtpd_alive(), s.log_tail())

@@ -17,7 +17,7 @@
 #   redis.env      REDIS_{PORT,SOCKET,FAULT_PORT,FAULT_PIDFILE,SCRIPT,SENTINEL_PORT,SENTINEL_MASTER,
 #                  SENTINEL_NODE_PORTS,SENTINEL_NODE_PIDFILES}
 #   socketmap.env  SOCKETMAP_{LINE_SOCKET,NETSTRING_SOCKET,LINE_PORT,NETSTRING_PORT,FAULT_SOCKET,
-#                  FAULT_PORT,FAULT_PIDFILE,SCRIPT}
+#                  FAULT_PORT,FAULT_PIDFILE,FAULT_MAP_FILE,SCRIPT}
 # A *_CONTROL or *_SCRIPT variable names the server's script, which the fault tests call
 # (halt, resume, restart, freeze, thaw: TableDriver's ServerControl).
 

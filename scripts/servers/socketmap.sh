@@ -4,7 +4,8 @@
 #   line framing on a unix socket (upstream's protocol) and on SOCKETMAP_TEST_LINE_PORT,
 #   netstring framing on a unix socket and on SOCKETMAP_TEST_NETSTRING_PORT;
 # and a second server that the fault tests restart and freeze (line on fault.sock,
-# netstring on SOCKETMAP_TEST_FAULT_PORT). (Ports: scripts/lib/test-servers.sh.)
+# netstring on SOCKETMAP_TEST_FAULT_PORT; its fault.map, read again whenever it changes,
+# holds the values the tests set). (Ports: scripts/lib/test-servers.sh.)
 # Usage: socketmap.sh start|stop
 # and, for the fault tests, on the fault server only:
 #   socketmap.sh restart | halt | resume | freeze | thaw
@@ -49,7 +50,7 @@ start_server() { # NAME LISTENER...
 }
 
 start_fault() {
-  start_server fault --unix "line:$dir/fault.sock" --tcp "netstring:$fault_port"
+  start_server fault --unix "line:$dir/fault.sock" --tcp "netstring:$fault_port" --live-map-file "$dir/fault.map"
 }
 
 start() {
@@ -64,6 +65,7 @@ SOCKETMAP_NETSTRING_PORT=$netstring_port
 SOCKETMAP_FAULT_SOCKET=$dir/fault.sock
 SOCKETMAP_FAULT_PORT=$fault_port
 SOCKETMAP_FAULT_PIDFILE=$dir/fault.pid
+SOCKETMAP_FAULT_MAP_FILE=$dir/fault.map
 SOCKETMAP_SCRIPT=$here/socketmap.sh
 ENV
 }

@@ -7,8 +7,10 @@ Listens on any mix of unix sockets and 127.0.0.1 TCP ports, each with one framin
 One thread per connection, requests answered in order.
 
 The map: the fixture below, plus "key value" lines from --map-file (one per line, the
-value is the rest of the line). Keys are looked up whatever the map name, except the
-special keys, which produce every reply shape the client must handle.
+value is the rest of the line), read at start, and from --live-map-file, read again
+whenever that file changes (the answer cache tests change a value under a running table).
+Keys are looked up whatever the map name, except the special keys, which produce every
+reply shape the client must handle.
 """
 import argparse
 import os
@@ -64,6 +66,36 @@ SPECIAL = {
 
 STATS = {"connections": 0}
 
+# --live-map-file: its path, the (inode, mtime, size) it was last read at, and its entries.
+LIVE = {"path": None, "stamp": None, "entries": {}}
+LIVE_LOCK = threading.Lock()
+
+
+def read_map(f):
+    entries = {}
+    for line in f:
+        key, _, value = line.rstrip(b"\n").partition(b" ")
+        if key:
+            entries[key] = value
+    return entries
+
+
+def live_entries():
+    """The --live-map-file entries, read again when the file changed (none without one)."""
+    if LIVE["path"] is None:
+        return {}
+    try:
+        status = os.stat(LIVE["path"])
+    except FileNotFoundError:
+        return {}
+    stamp = (status.st_ino, status.st_mtime_ns, status.st_size)
+    with LIVE_LOCK:
+        if stamp != LIVE["stamp"]:
+            with open(LIVE["path"], "rb") as f:
+                LIVE["entries"] = read_map(f)
+            LIVE["stamp"] = stamp
+        return LIVE["entries"]
+
 
 def answer(map_name, key):
     if key == b"whoami":
@@ -72,6 +104,9 @@ def answer(map_name, key):
         return b"OK " + key
     if key in SPECIAL:
         return SPECIAL[key]
+    live = live_entries()
+    if key in live:
+        return b"OK " + live[key]
     value = MAPS[map_name].get(key) if map_name in MAPS else FIXTURE.get(key)
     if value is None:
         return b"NOTFOUND "
@@ -154,6 +189,7 @@ def main():
     parser.add_argument("--unix", action="append", default=[], metavar="FRAMING:PATH")
     parser.add_argument("--tcp", action="append", default=[], metavar="FRAMING:PORT")
     parser.add_argument("--map-file")
+    parser.add_argument("--live-map-file")
     parser.add_argument("--entry", action="append", default=[], metavar="'MAP KEY VALUE'")
     parser.add_argument("--pidfile")
     args = parser.parse_args()
@@ -165,10 +201,8 @@ def main():
 
     if args.map_file:
         with open(args.map_file, "rb") as f:
-            for line in f:
-                key, _, value = line.rstrip(b"\n").partition(b" ")
-                if key:
-                    FIXTURE[key] = value
+            FIXTURE.update(read_map(f))
+    LIVE["path"] = args.live_map_file
 
     servers = []
     for spec in args.unix:

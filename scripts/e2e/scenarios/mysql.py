@@ -49,4 +49,5 @@ def run(s, ports):
     sql_scenario.run_on_server(s, ports, NAMES, MariaDBDatabase)
 
 
-main(run)
+if __name__ == "__main__":
+    main(run)

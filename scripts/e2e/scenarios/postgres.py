@@ -53,4 +53,5 @@ def run(s, ports):
     sql_scenario.run_on_server(s, ports, NAMES, PostgresDatabase)
 
 
-main(run)
+if __name__ == "__main__":
+    main(run)

@@ -14,8 +14,9 @@ class SQLiteDatabase(sql_scenario.Database):
     backend = "sqlite"
     placeholder = "?"
 
-    def __init__(self, s):
-        self.path = s.host_path("/etc/e2e/mail.db")
+    def __init__(self, s, name="mail.db"):
+        self.file = f"/etc/e2e/{name}"
+        self.path = s.host_path(self.file)
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
 
     def execute(self, statements):
@@ -26,7 +27,7 @@ class SQLiteDatabase(sql_scenario.Database):
         os.chmod(self.path, 0o644)
 
     def config_header(self):
-        return "dbpath /etc/e2e/mail.db\n"
+        return f"dbpath {self.file}\n"
 
     def description_of_unavailable(self):
         return "the database is locked"
@@ -42,4 +43,5 @@ class SQLiteDatabase(sql_scenario.Database):
             holder.close()
 
 
-main(lambda s, ports: sql_scenario.run(s, ports, SQLiteDatabase(s)))
+if __name__ == "__main__":
+    main(lambda s, ports: sql_scenario.run(s, ports, SQLiteDatabase(s)))
