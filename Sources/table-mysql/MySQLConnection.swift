@@ -32,14 +32,15 @@ final class MySQLConnection: TableConnection {
     }
 
     /// Connects to the first server that answers. A lone server gets the whole `timeout` to
-    /// connect; with several, each gets its share of the time left, at least a second.
+    /// connect; with several, each gets its share of the time left, and at least a second
+    /// (the library counts in whole seconds), so the next is tried while any time is left.
     private static func connect(_ config: MySQLConfig, deadline: Deadline) throws(TableError) -> UnsafeMutablePointer<MYSQL> {
         let targets: [MySQLHost?] = config.servers.isEmpty ? [nil] : config.servers
         var failures: [String] = []
         for (index, server) in targets.enumerated() {
             let left = targets.count - index
             let remaining = deadline.remaining
-            if index > 0 && remaining < 1 {
+            if index > 0 && remaining <= 0 {
                 failures.append("\(server.map(\.description) ?? "default"): not tried, the timeout was used up")
                 continue
             }

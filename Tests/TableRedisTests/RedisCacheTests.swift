@@ -6,7 +6,6 @@ import TableTestSupport
 /// default `query_alias GET alias:%s`, values set with redis-cli.
 extension RedisFixture: CacheFixture {
     static func make() throws -> RedisFixture { try RedisFixture("") }
-    static var timeout: Double { 1 }
     static var outages: [Outage] { [.stopped, .frozen, .killed] }
     static var port: String { RedisServers.faultPort ?? "" }
 

@@ -11,7 +11,6 @@ extension SocketmapFixture: CacheFixture {
         return try SocketmapFixture()
     }
 
-    static var timeout: Double { 1 }
     static var outages: [Outage] { [.stopped, .frozen, .killed] }
     static var mapFile: String { SocketmapServers.faultMapFile ?? "/nonexistent/fault.map" }
 
