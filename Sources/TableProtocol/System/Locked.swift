@@ -9,13 +9,17 @@ import Glibc
 /// as a busy mail host schedules them) a waiter spins away the time slice its lock's holder
 /// needs: table-sqlite answers 26,500 pipelined lookups a second with `Mutex` guarding the
 /// reply writer and 45,000-56,000 with this (`scripts/bench-compare.sh sqlite`, window 16).
-/// `@unchecked Sendable`: `value` is only touched with `mutex` held.
+///
+/// The value lives in memory of its own rather than in a stored property: an `inout` access
+/// to a class property is tracked by Swift's exclusivity checks, which ThreadSanitizer
+/// reported as a race for a `Void` value, whose (empty) access the compiler may place
+/// outside the lock. `@unchecked Sendable`: `value` is only touched with `mutex` held.
 package final class Locked<Value>: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private var value: Value
+    private let value = UnsafeMutablePointer<Value>.allocate(capacity: 1)
 
     package init(_ value: Value) {
-        self.value = value
+        self.value.initialize(to: value)
         let status = pthread_mutex_init(mutex, nil)
         precondition(status == 0, "pthread_mutex_init failed: \(status)")
     }
@@ -23,6 +27,8 @@ package final class Locked<Value>: @unchecked Sendable {
     deinit {
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
+        value.deinitialize(count: 1)
+        value.deallocate()
     }
 
     /// Runs `body` with the value, the mutex held. The pthread calls fail only on misuse
@@ -35,6 +41,6 @@ package final class Locked<Value>: @unchecked Sendable {
             let unlocked = pthread_mutex_unlock(mutex)
             precondition(unlocked == 0, "pthread_mutex_unlock failed: \(unlocked)")
         }
-        return try body(&value)
+        return try body(&value.pointee)
     }
 }
