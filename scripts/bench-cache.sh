@@ -25,6 +25,7 @@ release="$(scripts/release-flags.sh)"
 swift build $release -j 1 >/dev/null
 bin="$(swift build $release --show-bin-path)"
 work="$(mktemp -d /tmp/bench-cache.XXXXXX)"
+chmod 755 "$work"  # the database servers run as their own users, below it
 started=()
 cleanup() {
   for name in "${started[@]}"; do stop_"$name" "$work/$name" || true; done
