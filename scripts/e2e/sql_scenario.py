@@ -15,6 +15,7 @@ stopped, one never seen gets a 4xx, never a 5xx."""
 import contextlib
 import os
 import subprocess
+import time
 
 TABLE_TIMEOUT = 1  # the config's timeout: seconds a query may wait
 
