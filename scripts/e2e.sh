@@ -14,6 +14,9 @@ cd "$(dirname "$0")/.."
 for tool in mmdebstrap python3 openssl; do
   command -v "$tool" >/dev/null || { echo "e2e.sh needs $tool"; exit 1; }
 done
+# The scenarios run for minutes before their last lines: a misspelt or unimported name is
+# found here first (pyflakes, python3-pyflakes; Debian's python3, which has it).
+/usr/bin/python3 -m pyflakes scripts/e2e scripts/servers || { echo "e2e.sh: pyflakes found the faults above"; exit 1; }
 . scripts/lib/overlay.sh
 . scripts/lib/packages.sh
 uncovered=()

@@ -15,7 +15,6 @@ reply shape the client must handle.
 import argparse
 import os
 import signal
-import socket
 import socketserver
 import sys
 import threading
