@@ -212,11 +212,12 @@ if root_apt "$work" install "${packages[@]}"; then
   admin_files > "$work/mail.before"
   root_add_repo "$work" "$REPO" || fail "moving the repository to $version"
   if root_apt "$work" upgrade; then
+    summary="$(grep -E '^[0-9]+ upgraded' "$work/apt.log" | tail -n 1)"
     for package in "${packages[@]}"; do
       status="$(installed_version "$package")"
       verify="$(in_root "$work" dpkg --verify "$package" 2>&1 || true)"
       [ "$status" = "installed $version" ] && [ -z "$verify" ] && pass "apt-get upgrade: $package $previous -> $version" \
-        || fail "apt-get upgrade: $package: $status $verify"
+        || fail "apt-get upgrade: $package: $status $verify (apt: $summary)"
     done
     admin_files > "$work/mail.after"
     if cmp -s "$work/mail.before" "$work/mail.after"; then
