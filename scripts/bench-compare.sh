@@ -2,10 +2,11 @@
 # Ours beside the C original on the same server and data, in alternating runs, since a
 # figure measured minutes apart on a shared virtual machine can differ by 30%:
 #
-#   scripts/bench-compare.sh NAME C-BINARY     NAME: postgres, mysql, redis or socketmap
+#   scripts/bench-compare.sh NAME C-BINARY     NAME: sqlite, postgres, mysql, redis or socketmap
 #
-# C-BINARY is built by scripts/build-c-original.sh. Each round runs the C original, then
-# ours, with `table-bench --service alias` at window 1 (as smtpd asks) and 16, pinned with
+# C-BINARY is built by scripts/build-c-original.sh. Each round runs both binaries, the C
+# original first in odd rounds and ours first in even ones (whichever runs second finds the
+# data and the server warmer), with `table-bench --service alias` at window 1 (as smtpd asks) and 16, pinned with
 # the driver to core 0; the medians of ROUNDS rounds (default 5) of COUNT requests (default
 # 30000) are printed with each binary's peak RSS, then the ratios of the runs paired by
 # round (ours against the C original, ours at 16 against ours at 1). The C originals read
@@ -13,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/bench-setup.sh
-name=${1:?usage: bench-compare.sh postgres|mysql|redis|socketmap C-BINARY}
+name=${1:?usage: bench-compare.sh sqlite|postgres|mysql|redis|socketmap C-BINARY}
 original=$(readlink -f "${2:?usage: bench-compare.sh NAME C-BINARY}")
 rounds=${ROUNDS:-5}
 count=${COUNT:-30000}
@@ -34,8 +35,13 @@ run() { # LABEL BINARY CONFIG WINDOW
 }
 for ((round = 1; round <= rounds; round++)); do
   for window in 1 16; do
-    run "C-original" "$original" "$c_config" "$window" | sed "s/\$/ $round/"
-    run "table-$name" "$bin/table-$name" "$config" "$window" | sed "s/\$/ $round/"
+    if ((round % 2)); then
+      run "C-original" "$original" "$c_config" "$window"
+      run "table-$name" "$bin/table-$name" "$config" "$window"
+    else
+      run "table-$name" "$bin/table-$name" "$config" "$window"
+      run "C-original" "$original" "$c_config" "$window"
+    fi | sed "s/\$/ $round/"
   done
 done > "$work/runs"
 echo "table-$name beside the C original: $rounds rounds of $count lookups (req/s; peak RSS MiB)"
