@@ -11,7 +11,7 @@ import Synchronization
 /// Each accepted connection gets a thread that relays bytes both ways with `poll(2)`. The
 /// delay is added once per reply: to the first bytes the server sends after the table wrote
 /// something, so a reply made of several segments is held back once, not once per segment.
-package final class FaultProxy: @unchecked Sendable {
+package final class FaultProxy: Sendable {
     /// The port the proxy listens on (127.0.0.1).
     package let port: Int
     private let targetPort: Int
@@ -189,7 +189,7 @@ package final class FaultProxy: @unchecked Sendable {
 
 /// Runs `body` on a new detached POSIX thread (the driver has no thread pool of its own).
 func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box: @unchecked Sendable {
+    final class Box: Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
