@@ -6,8 +6,8 @@
 #
 # C-BINARY is built by scripts/build-c-original.sh. Each round runs both binaries, the C
 # original first in odd rounds and ours first in even ones (whichever runs second finds the
-# data and the server warmer), with `table-bench --service alias` at window 1 (as smtpd asks) and 16, pinned with
-# the driver to core 0; the medians of ROUNDS rounds (default 5) of COUNT requests (default
+# data and the server warmer), with `table-bench --service alias` at window 1 (as smtpd
+# asks) and 16, pinned with the driver to core 0; the medians of ROUNDS rounds (default 5) of COUNT requests (default
 # 30000) are printed with each binary's peak RSS, then the ratios of the runs paired by
 # round (ours against the C original, ours at 16 against ours at 1). The C originals read
 # the config that c_original_config sets (scripts/lib/bench-setup.sh).
