@@ -268,6 +268,11 @@ package final class TableProcess {
         ProcStatus.value("VmHWM", pid: pid)
     }
 
+    /// Threads of the process (Threads in /proc/PID/status).
+    package func threadCount() -> Int? {
+        ProcStatus.value("Threads", pid: pid)
+    }
+
     /// Open descriptors of the process (entries in /proc/PID/fd).
     package func openDescriptorCount() -> Int? {
         guard let dir = opendir("/proc/\(pid)/fd") else { return nil }

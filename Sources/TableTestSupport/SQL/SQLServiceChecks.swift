@@ -188,12 +188,19 @@ package enum SQLServiceChecks<Fixture: SQLTableFixture> {
         #expect(!log.contains("$2b$"))
     }
 
+    /// Pipelined requests are answered by id, on worker threads that start with the first
+    /// of them: a table asked one request at a time (as smtpd asks) runs a single thread.
     package static func sixteenPipelinedRequestsAreAnsweredByID() throws {
         try Fixture(Fixture.queries).withTable { table throws in
             let keys = ["postmaster@example.org", "alice@example.org", "@example.net", "nobody@example.org"]
             let answers = ["found|alice@example.org, bob@example.org", "found|vmail", "found|alice@example.org", "not-found"]
+            for (key, answer) in zip(keys, answers) {
+                #expect(try table.request("lookup", "alias", key: key) == answer)
+            }
+            #expect(table.threadCount() == 1)
             let requests = (0..<16).map { (operation: "lookup", service: "alias", key: keys[$0 % 4]) }
             #expect(try table.pipeline(requests) == (0..<16).map { answers[$0 % 4] })
+            #expect(try #require(table.threadCount()) > 1)
         }
     }
 }
