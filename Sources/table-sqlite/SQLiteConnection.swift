@@ -8,6 +8,8 @@ final class SQLiteConnection: TableConnection {
     private let db: OpaquePointer
     /// By `SQLQuery.slot`; a constant, so reading it per request needs no exclusivity check.
     private let statements: [OpaquePointer?]
+    /// Where a row's column is copied to, reused by every request on this connection.
+    private let columnBuffer = ColumnBuffer()
 
     init(_ config: SQLiteConfig) throws(TableError) {
         queries = config.queries
@@ -160,9 +162,12 @@ final class SQLiteConnection: TableConnection {
             // kept in a variable is allocated on the heap for every request).
             let more = row { index in
                 let position = Int32(index)
-                guard sqlite3_column_type(statement, position) != SQLITE_NULL else { return nil }
-                guard let text = sqlite3_column_text(statement, position) else { return [] }
-                return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))))
+                // A text pointer means a value: SQLite gives none for NULL. Without one, the
+                // type tells NULL from a value SQLite could not convert (out of memory).
+                guard let text = sqlite3_column_text(statement, position) else {
+                    return sqlite3_column_type(statement, position) == SQLITE_NULL ? nil : []
+                }
+                return columnBuffer.copy(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))))
             }
             if !more { return }
         }

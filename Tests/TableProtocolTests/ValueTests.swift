@@ -55,6 +55,43 @@ import Testing
     }
 }
 
+/// The storage a SQL connection copies columns into, shared with the answers it makes.
+@Suite struct ColumnBufferTests {
+    func copy(_ text: String, into buffer: ColumnBuffer) -> [UInt8] {
+        Array(text.utf8).withUnsafeBufferPointer { buffer.copy($0) }
+    }
+
+    /// An answer made from one copy keeps its bytes while the next requests copy theirs
+    /// (as a cached answer does).
+    @Test func aKeptValueIsNotChangedByTheNextCopy() {
+        let buffer = ColumnBuffer()
+        let kept = copy("first@example.org", into: buffer)
+        let second = copy("second", into: buffer)
+        _ = copy("", into: buffer)
+        #expect(kept == Array("first@example.org".utf8))
+        #expect(second == Array("second".utf8))
+        let large = String(repeating: "x", count: ColumnBuffer.largestKept + 1)
+        #expect(copy(large, into: buffer) == Array(large.utf8))
+    }
+
+    /// Every column of every row comes through the same buffer, as a connection hands them
+    /// to `LookupValue`: joined rows and two-column rows keep each column's own bytes.
+    @Test func rowsCopiedThroughOneBufferMakeTheRightAnswers() {
+        let buffer = ColumnBuffer()
+        func build(_ service: Service, _ rows: [[String]]) -> Answer {
+            var value = LookupValue(service: service, source: "query_\(service)")
+            for row in rows where value.wantsMoreRows {
+                value.add(columns: row.count) { copy(row[$0], into: buffer) }
+            }
+            return value.answer()
+        }
+        #expect(build(.alias, [["a@x"], ["b@x"], ["c@x"]]) == .found("a@x, b@x, c@x"))
+        #expect(build(.credentials, [["u@x", "{CRYPT}$2b$08$abc"]]) == .found("u@x:$2b$08$abc"))
+        #expect(build(.userinfo, [["5000", "5001", "/var/vmail"]]) == .found("5000:5001:/var/vmail"))
+        #expect(build(.alias, [["only@x"]]) == .found("only@x"))
+    }
+}
+
 @Suite struct FetchRotationTests {
     /// spec §5.4: rows 192.168.1.7, 10.0.0.8, 10.0.0.8, 172.16.0.1 with refresh 3.
     @Test func upstreamRotationOrder() throws {

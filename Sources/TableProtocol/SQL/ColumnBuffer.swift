@@ -1,0 +1,39 @@
+/// Where a SQL connection copies a column's bytes out of its client library, kept from one
+/// request to the next so that a lookup allocates nothing for its value.
+///
+/// The client library's bytes live only until the next step of the statement, so the row
+/// hands over a copy. `copy(_:)` returns an array that shares this buffer's storage; the
+/// answer carries it to the reply and is dropped once the reply is written, which leaves the
+/// storage unique again for the next request. When the storage is still shared (an answer
+/// kept in the cache, a second row of a joined alias, a second column), the next copy gets
+/// storage of its own: sharing costs an allocation, never a wrong value.
+///
+/// A class that holds the array through a pointer it allocated, rather than a `var`: a
+/// connection keeps it in a `let`, and neither access then needs the run-time exclusivity
+/// check that every use of a class's `var` costs (a call into the runtime and back, for
+/// every column). Like the connection that owns it, it is used by one thread at a time.
+package final class ColumnBuffer {
+    /// A value longer than this gets storage of its own, so that one large answer does not
+    /// keep its memory for the life of the connection.
+    package static let largestKept = 4096
+
+    private let storage: UnsafeMutablePointer<[UInt8]>
+
+    package init() {
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: [])
+    }
+
+    deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
+    }
+
+    /// The bytes as an array, copied into the kept storage when they fit.
+    package func copy(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        guard bytes.count <= Self.largestKept else { return Array(bytes) }
+        // The same call the request parser copies the key with: one routine for both.
+        storage.pointee.replaceSubrange(storage.pointee.indices, with: bytes)
+        return storage.pointee
+    }
+}
