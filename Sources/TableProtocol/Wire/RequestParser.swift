@@ -59,79 +59,90 @@ package enum RequestParser {
     /// the same array for every line, so once the previous request is answered (always,
     /// with smtpd) its storage is free again and reading a key allocates nothing.
     static func parse(buffer: UnsafeBufferPointer<UInt8>, truncated: Bool, keyStorage: inout [UInt8]) -> ParsedLine {
-        guard let base = buffer.baseAddress, !buffer.isEmpty else {
-            return .unanswerable(reason: "not a table request")
-        }
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return reject(.notATableRequest) }
         var fields = FieldScanner(base, count: buffer.count)
-        guard let magic = fields.next(), fields.equals(magic, Self.magic) else {
-            return .unanswerable(reason: "not a table request")
-        }
+        guard let magic = fields.next(), fields.equals(magic, Self.magic) else { return reject(.notATableRequest) }
         guard let version = fields.next(), fields.next() != nil /* timestamp */,
               let tableField = fields.next(), let opField = fields.next()
         else {
-            return .unanswerable(reason: "truncated request, no operation")
+            return reject(.noOperation)
         }
         // A known name is a token: the byte check is only needed for the others.
         let operation = Operation(fields.bytes(opField))
-        guard operation != nil || fields.isToken(opField) else {
-            return .unanswerable(reason: "unreadable operation field")
-        }
-        var opName: String { String(decoding: fields.bytes(opField), as: UTF8.self) }
+        guard operation != nil || fields.isToken(opField) else { return reject(.unreadableOperation) }
 
         // Field layout after the op: update|<id>; fetch|<service>|<id>;
         // check|lookup|<service>|<id>|<key>. An unknown op is read like check/lookup,
         // the most common shape, to find an id to answer.
         var serviceField: Range<Int>? = nil
         if operation != .update {
-            guard let field = fields.next() else {
-                return .unanswerable(reason: "\(opName) request without a service")
-            }
+            guard let field = fields.next() else { return reject(.noService, fields, operation: opField) }
             serviceField = field
         }
-        guard let idField = fields.next() else {
-            return .unanswerable(reason: "\(opName) request without an id")
-        }
-        guard fields.isToken(idField) else {
-            return .unanswerable(reason: "\(opName) request with an unreadable id")
-        }
-        let id = InlineBytes(fields.bytes(idField))
-        var address: ReplyAddress { ReplyAddress(operation: opName, id: id.string) }
+        guard let idField = fields.next() else { return reject(.noID, fields, operation: opField) }
+        guard fields.isToken(idField) else { return reject(.unreadableID, fields, operation: opField) }
 
-        if truncated {
-            return .invalid(address, reason: "request line too long")
-        }
+        if truncated { return reject(.lineTooLong, fields, operation: opField, id: idField) }
         guard fields.equals(version, versionBytes) else {
-            return .invalid(address, reason: "unsupported protocol version")
+            return reject(.unsupportedVersion, fields, operation: opField, id: idField)
         }
-        guard let operation else {
-            return .invalid(address, reason: isPlainName(opName) ? "unknown operation \"\(opName)\"" : "unknown operation")
-        }
-        let table = InlineBytes(fields.bytes(tableField))
+        guard let operation else { return reject(.unknownOperation, fields, operation: opField, id: idField) }
 
         var service = Service.none
         if let serviceField {
-            let name = fields.bytes(serviceField)
-            guard let known = Service(name), known != .none else {
-                let text = String(decoding: name, as: UTF8.self)
-                let shown = fields.isToken(serviceField) && isPlainName(text) ? text : nil
-                return .invalid(address, reason: shown.map { "unsupported service \"\($0)\"" } ?? "unsupported service")
+            guard let known = Service(fields.bytes(serviceField)), known != .none else {
+                return reject(.unsupportedService(serviceField), fields, operation: opField, id: idField)
             }
             service = known
         }
-
+        let id = InlineBytes(fields.bytes(idField))
+        let table = InlineBytes(fields.bytes(tableField))
         switch operation {
         case .update, .fetch:
-            guard fields.isAtEnd else {
-                return .invalid(address, reason: "unexpected fields after the id")
-            }
+            guard fields.isAtEnd else { return reject(.fieldsAfterID, fields, operation: opField, id: idField) }
             return .request(Request(id: id, operation: operation, service: service, key: [], table: table))
         case .check, .lookup:
-            guard let key = fields.rest() else {
-                return .invalid(address, reason: "missing key")
-            }
+            guard let key = fields.rest() else { return reject(.noKey, fields, operation: opField, id: idField) }
             keyStorage.replaceSubrange(keyStorage.indices, with: fields.bytes(key))
             return .request(Request(id: id, operation: operation, service: service, key: keyStorage, table: table))
         }
+    }
+
+    /// What is wrong with a line `parse` does not accept.
+    enum Defect {
+        case notATableRequest, noOperation, unreadableOperation, noService, noID, unreadableID
+        case lineTooLong, unsupportedVersion, unknownOperation, unsupportedService(Range<Int>)
+        case fieldsAfterID, noKey
+    }
+
+    /// The outcome for a line with `defect`: `error|<reason>` when the line gave an id to
+    /// answer, else a line that is only logged. Kept out of `parse` (never inlined), so that
+    /// the text it builds takes no room in the code every request runs.
+    @inline(never)
+    static func reject(_ defect: Defect, _ fields: FieldScanner? = nil, operation opField: Range<Int>? = nil,
+                       id idField: Range<Int>? = nil) -> ParsedLine {
+        var opName = ""
+        if let fields, let opField { opName = String(decoding: fields.bytes(opField), as: UTF8.self) }
+        let reason: String
+        switch defect {
+        case .notATableRequest: reason = "not a table request"
+        case .noOperation: reason = "truncated request, no operation"
+        case .unreadableOperation: reason = "unreadable operation field"
+        case .noService: reason = "\(opName) request without a service"
+        case .noID: reason = "\(opName) request without an id"
+        case .unreadableID: reason = "\(opName) request with an unreadable id"
+        case .lineTooLong: reason = "request line too long"
+        case .unsupportedVersion: reason = "unsupported protocol version"
+        case .unknownOperation: reason = isPlainName(opName) ? "unknown operation \"\(opName)\"" : "unknown operation"
+        case .unsupportedService(let serviceField):
+            let text = fields.map { String(decoding: $0.bytes(serviceField), as: UTF8.self) } ?? ""
+            let shown = fields?.isToken(serviceField) == true && isPlainName(text)
+            reason = shown ? "unsupported service \"\(text)\"" : "unsupported service"
+        case .fieldsAfterID: reason = "unexpected fields after the id"
+        case .noKey: reason = "missing key"
+        }
+        guard let fields, let idField else { return .unanswerable(reason: reason) }
+        return .invalid(ReplyAddress(operation: opName, id: InlineBytes(fields.bytes(idField)).string), reason: reason)
     }
 
     /// Whether a field may be echoed in a reason or a log line: a short name of lowercase
