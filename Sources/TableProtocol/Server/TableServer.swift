@@ -109,7 +109,7 @@ package final class TableServer: Sendable {
     /// descriptor table is shared, so with two idle workers each of a SQLite lookup's nine
     /// such calls (read, write, four fcntl locks, pread) cost more: about 0.6 µs of kernel
     /// time per lookup, measured with `perf stat`, more than our whole user-space share.
-    private func dispatch(_ parsed: ParsedLine, length: Int, inlineIf nothingBuffered: Bool,
+    private func dispatch(_ parsed: consuming ParsedLine, length: Int, inlineIf nothingBuffered: Bool,
                           workers: inout [WorkerThread]) {
         switch parsed {
         case .request(let request):
