@@ -1,21 +1,34 @@
 #!/usr/bin/env python3
 """Prints the (mangled) names of the functions a callgrind profile saw run inside one
-executable: callgrind-functions.py CALLGRIND-OUT EXECUTABLE-NAME.
+executable, with how often each was called: callgrind-functions.py CALLGRIND-OUT
+EXECUTABLE-NAME prints lines `<calls> <name>`.
 
 Callgrind writes each object and function name once, as `ob=(N) name` / `fn=(N) name`, and
-afterwards only the number; calls name their target as `cob=` / `cfn=`."""
+afterwards only the number; calls name their target as `cob=` / `cfn=`, and the line after
+a `cfn=` is `calls=<count> ...`. A function nothing in the profile called (an entry point)
+counts 0."""
 import re
 import sys
+from collections import Counter
 
 entry = re.compile(r'^(ob|cob|fn|cfn)=\((\d+)\)(?: (.*))?$')
+call = re.compile(r'^calls=(\d+) ')
 
 
 def functions(path, executable):
-    objects, names, found = {}, {}, set()
+    objects, names, calls = {}, {}, Counter()
     current_object = called_object = None
+    callee = None  # the function the next `calls=` line counts, if it is the executable's
     with open(path, errors='replace') as profile:
         for line in profile:
-            match = entry.match(line.rstrip('\n'))
+            line = line.rstrip('\n')
+            counted = call.match(line)
+            if counted:
+                if callee:
+                    calls[callee] += int(counted.group(1))
+                callee = None
+                continue
+            match = entry.match(line)
             if not match:
                 continue
             kind, number, name = match.groups()
@@ -32,11 +45,14 @@ def functions(path, executable):
             owner = current_object if kind == 'fn' else (called_object or current_object)
             if kind == 'fn':
                 called_object = None
-            if owner and owner.rsplit('/', 1)[-1] == executable:
-                found.add(names[number])
+            ours = owner and owner.rsplit('/', 1)[-1] == executable
+            if ours:
+                calls[names[number]] += 0
+            callee = names[number] if kind == 'cfn' and ours else None
     # Addresses stand for functions without a symbol; they cannot be ordered by name.
-    return sorted(n for n in found if not n.startswith('0x') and not n.startswith('('))
+    return {n: c for n, c in calls.items() if not n.startswith('0x') and not n.startswith('(')}
 
 
 if __name__ == '__main__':
-    print('\n'.join(functions(sys.argv[1], sys.argv[2])))
+    for name, count in sorted(functions(sys.argv[1], sys.argv[2]).items()):
+        print(count, name)

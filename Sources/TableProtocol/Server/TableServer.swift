@@ -109,6 +109,10 @@ package final class TableServer: Sendable {
     /// descriptor table is shared, so with two idle workers each of a SQLite lookup's nine
     /// such calls (read, write, four fcntl locks, pread) cost more: about 0.6 µs of kernel
     /// time per lookup, measured with `perf stat`, more than our whole user-space share.
+    ///
+    /// `consuming`: the line moves in, and the loop in `serve` has no optional left to
+    /// destroy. That destroy went through a function the compiler shares between types,
+    /// which looks up the type's metadata on every request (about 70 instructions).
     private func dispatch(_ parsed: consuming ParsedLine, length: Int, inlineIf nothingBuffered: Bool,
                           workers: inout [WorkerThread]) {
         switch parsed {
