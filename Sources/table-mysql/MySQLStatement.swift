@@ -21,6 +21,8 @@ final class MySQLStatement {
     private var nulls: UnsafeMutablePointer<my_bool>?
     private var truncated: UnsafeMutablePointer<my_bool>?
     private let parameter = UnsafeMutablePointer<MYSQL_BIND>.allocate(capacity: 1)
+    /// Where a row's column is copied to, reused by every execution of this statement.
+    private let columnBuffer = ColumnBuffer()
     private let parameterLength = UnsafeMutablePointer<UInt>.allocate(capacity: 1)
 
     init(_ handle: UnsafeMutablePointer<MYSQL_STMT>, key: String) {
@@ -110,7 +112,7 @@ final class MySQLStatement {
         let length = Int(lengths[index])
         let size = Self.columnBufferSize
         if length <= size {
-            return Array(UnsafeBufferPointer(start: buffers + index * size, count: length))
+            return columnBuffer.copy(UnsafeBufferPointer(start: buffers + index * size, count: length))
         }
         var whole = [UInt8](repeating: 0, count: min(length, Self.longestValueRead))
         var wholeLength: UInt = 0

@@ -15,6 +15,8 @@ import TableProtocol
 /// working connection is `.request`.
 final class PostgresConnection: TableConnection {
     private let connection: OpaquePointer
+    /// Where a row's column is copied to, reused by every request on this connection.
+    private let columnBuffer = ColumnBuffer()
     private let timeoutSeconds: Int
     let queries: SQLQueries
 
@@ -153,7 +155,7 @@ final class PostgresConnection: TableConnection {
                     return nil
                 }
                 return text.withMemoryRebound(to: UInt8.self, capacity: 1) {
-                    Array(UnsafeBufferPointer(start: $0, count: Int(PQgetlength(answer, index, field))))
+                    columnBuffer.copy(UnsafeBufferPointer(start: $0, count: Int(PQgetlength(answer, index, field))))
                 }
             }
             if !more { return }
