@@ -83,4 +83,77 @@ import Testing
             return
         }
     }
+
+    /// The token check reads eight bytes at a time: every byte value at every place in a
+    /// word (and in the bytes after the last whole word) gets the byte-by-byte verdict.
+    @Test func tokenCheckJudgesEveryByteAtEveryPlace() {
+        var wrong: [String] = []
+        for length in [1, 7, 8, 9, 16, 17] {
+            for place in 0..<length {
+                for value in 0...255 {
+                    var field = [UInt8](repeating: 0x61, count: length)
+                    field[place] = UInt8(value)
+                    let expected = value > 0x20 && value < 0x7f
+                    if field.withUnsafeBufferPointer({ RequestParser.isToken($0) }) != expected {
+                        wrong.append("byte \(value) at \(place) of \(length)")
+                    }
+                }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+    }
+
+    /// The field split reads eight bytes at a time too: a `|` ends a field wherever it is,
+    /// and no other byte value does, whichever bytes surround it.
+    @Test func fieldsEndAtEveryPipeAndNowhereElse() {
+        var wrong: [String] = []
+        for value in 0...255 where value != 0x7c {
+            for pipe in 0..<20 {
+                var line = [UInt8](repeating: UInt8(value), count: 20)
+                line[pipe] = 0x7c
+                line.withUnsafeBufferPointer { buffer in
+                    let fields = LineFields(buffer.baseAddress!, count: buffer.count)
+                    if !fields.has(1) || fields.has(2) || fields.field(0) != 0..<pipe || fields.field(1) != (pipe + 1)..<20 {
+                        wrong.append("byte \(value) with | at \(pipe)")
+                    }
+                }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+    }
+
+    /// At most seven separators are read (the seventh ends the id); the key after them keeps
+    /// its own `|`.
+    @Test func fieldsStopAtTheSeventhSeparator() {
+        let line = Array("a|b|c|d|e|f|g|h|i|j".utf8)
+        line.withUnsafeBufferPointer { buffer in
+            let fields = LineFields(buffer.baseAddress!, count: buffer.count)
+            #expect(fields.has(7) && !fields.has(8))
+            #expect(fields.field(6) == 12..<13)
+            #expect(Array(fields.bytes(fields.rest(after: 6))) == Array("h|i|j".utf8))
+        }
+    }
+
+    /// Every op and service is known by its exact name, and by nothing longer or shorter
+    /// (names are matched as packed integers, where a trailing NUL must not vanish).
+    @Test func everyNameIsMatchedExactly() {
+        for service in Service.allCases where service != .none {
+            for operation in [Operation.check, .lookup] {
+                guard case .request(let request) = parse("table|0.1|1|t|\(operation.rawValue)|\(service.rawValue)|0a|k") else {
+                    Issue.record("\(operation) \(service) not parsed")
+                    continue
+                }
+                #expect(request.operation == operation && request.service == service)
+            }
+            for variant in [service.rawValue + "\u{0}", String(service.rawValue.dropLast()), service.rawValue + "s", "x" + service.rawValue] {
+                #expect(Array(variant.utf8).withUnsafeBufferPointer { Service($0) } == nil, "\(variant)")
+            }
+        }
+        for operation in Operation.allCases {
+            #expect(Array(operation.rawValue.utf8).withUnsafeBufferPointer { Operation($0) } == operation)
+            #expect(Array((operation.rawValue + "\u{0}").utf8).withUnsafeBufferPointer { Operation($0) } == nil)
+        }
+        #expect(Array("credentialsxxxxxx".utf8).withUnsafeBufferPointer { Service($0) } == nil)
+    }
 }
+

@@ -59,70 +59,96 @@ package enum RequestParser {
     /// the same array for every line, so once the previous request is answered (always,
     /// with smtpd) its storage is free again and reading a key allocates nothing.
     static func parse(buffer: UnsafeBufferPointer<UInt8>, truncated: Bool, keyStorage: inout [UInt8]) -> ParsedLine {
-        guard let base = buffer.baseAddress, !buffer.isEmpty else { return reject(.notATableRequest) }
-        var fields = FieldScanner(base, count: buffer.count)
-        guard let magic = fields.next(), fields.equals(magic, Self.magic) else { return reject(.notATableRequest) }
-        guard let version = fields.next(), fields.next() != nil /* timestamp */,
-              let tableField = fields.next(), let opField = fields.next()
-        else {
-            return reject(.noOperation)
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return reject(.notATableRequest, nil) }
+        let fields = LineFields(base, count: buffer.count)
+        switch request(in: fields, truncated: truncated, keyStorage: &keyStorage) {
+        case .success(let request): return .request(request)
+        case .failure(let defect): return reject(defect, fields)
         }
+    }
+
+    /// The request in a line, or the first defect found. A defect is returned, not answered
+    /// where it is found (nor thrown, which calls a runtime hook at each site): each check
+    /// then costs a jump, and the code that builds the answer (`reject`) is written once,
+    /// outside the code every request runs.
+    @inline(__always)
+    private static func request(in fields: LineFields, truncated: Bool, keyStorage: inout [UInt8]) -> Result<Request, Defect> {
+        guard fields.equals(fields.field(0), Self.magic) else { return .failure(.notATableRequest) }
+        // magic|version|timestamp|table|op: the op is field 4.
+        guard fields.has(4) else { return .failure(.noOperation) }
+        let opField = fields.field(4)
         // A known name is a token: the byte check is only needed for the others.
         let operation = Operation(fields.bytes(opField))
-        guard operation != nil || fields.isToken(opField) else { return reject(.unreadableOperation) }
+        guard operation != nil || fields.isToken(opField) else { return .failure(.unreadableOperation) }
 
         // Field layout after the op: update|<id>; fetch|<service>|<id>;
         // check|lookup|<service>|<id>|<key>. An unknown op is read like check/lookup,
         // the most common shape, to find an id to answer.
-        var serviceField: Range<Int>? = nil
-        if operation != .update {
-            guard let field = fields.next() else { return reject(.noService, fields, operation: opField) }
-            serviceField = field
-        }
-        guard let idField = fields.next() else { return reject(.noID, fields, operation: opField) }
-        guard fields.isToken(idField) else { return reject(.unreadableID, fields, operation: opField) }
+        let idIndex = LineFields.idIndex(for: operation)
+        if idIndex == 6 && !fields.has(5) { return .failure(.noService) }
+        guard fields.has(idIndex) else { return .failure(.noID) }
+        let idField = fields.field(idIndex)
+        guard fields.isToken(idField) else { return .failure(.unreadableID) }
 
-        if truncated { return reject(.lineTooLong, fields, operation: opField, id: idField) }
-        guard fields.equals(version, versionBytes) else {
-            return reject(.unsupportedVersion, fields, operation: opField, id: idField)
-        }
-        guard let operation else { return reject(.unknownOperation, fields, operation: opField, id: idField) }
+        if truncated { return .failure(.lineTooLong) }
+        guard fields.equals(fields.field(1), versionBytes) else { return .failure(.unsupportedVersion) }
+        guard let operation else { return .failure(.unknownOperation) }
 
         var service = Service.none
-        if let serviceField {
-            guard let known = Service(fields.bytes(serviceField)), known != .none else {
-                return reject(.unsupportedService(serviceField), fields, operation: opField, id: idField)
-            }
+        if idIndex == 6 {
+            guard let known = Service(fields.bytes(fields.field(5))), known != .none else { return .failure(.unsupportedService) }
             service = known
         }
         let id = InlineBytes(fields.bytes(idField))
-        let table = InlineBytes(fields.bytes(tableField))
+        let table = InlineBytes(fields.bytes(fields.field(3)))
         switch operation {
         case .update, .fetch:
-            guard fields.isAtEnd else { return reject(.fieldsAfterID, fields, operation: opField, id: idField) }
-            return .request(Request(id: id, operation: operation, service: service, key: [], table: table))
+            guard !fields.has(idIndex + 1) else { return .failure(.fieldsAfterID) }
+            return .success(Request(id: id, operation: operation, service: service, key: [], table: table))
         case .check, .lookup:
-            guard let key = fields.rest() else { return reject(.noKey, fields, operation: opField, id: idField) }
-            keyStorage.replaceSubrange(keyStorage.indices, with: fields.bytes(key))
-            return .request(Request(id: id, operation: operation, service: service, key: keyStorage, table: table))
+            // The key is everything after the id's `|`, separators included.
+            guard fields.has(7) else { return .failure(.noKey) }
+            keyStorage.replaceSubrange(keyStorage.indices, with: fields.bytes(fields.rest(after: 6)))
+            return .success(Request(id: id, operation: operation, service: service, key: keyStorage, table: table))
         }
     }
 
-    /// What is wrong with a line `parse` does not accept.
-    enum Defect {
-        case notATableRequest, noOperation, unreadableOperation, noService, noID, unreadableID
-        case lineTooLong, unsupportedVersion, unknownOperation, unsupportedService(Range<Int>)
-        case fieldsAfterID, noKey
+    /// What is wrong with a line `parse` does not accept, in the order `request(in:)` checks
+    /// (an `Error` only to be `Result`'s failure).
+    enum Defect: Error {
+        case notATableRequest, noOperation, unreadableOperation
+        /// From here on the op field was read: the reason may name it.
+        case noService, noID, unreadableID
+        /// From here on the id was read too: the line gets an `error` reply.
+        case lineTooLong, unsupportedVersion, unknownOperation, unsupportedService, fieldsAfterID, noKey
+
+        var namesOperation: Bool {
+            switch self {
+            case .notATableRequest, .noOperation, .unreadableOperation: false
+            default: true
+            }
+        }
+
+        var hasID: Bool {
+            switch self {
+            case .notATableRequest, .noOperation, .unreadableOperation, .noService, .noID, .unreadableID: false
+            default: true
+            }
+        }
     }
 
     /// The outcome for a line with `defect`: `error|<reason>` when the line gave an id to
     /// answer, else a line that is only logged. Kept out of `parse` (never inlined), so that
     /// the text it builds takes no room in the code every request runs.
     @inline(never)
-    static func reject(_ defect: Defect, _ fields: FieldScanner? = nil, operation opField: Range<Int>? = nil,
-                       id idField: Range<Int>? = nil) -> ParsedLine {
+    static func reject(_ defect: Defect, _ fields: LineFields?) -> ParsedLine {
         var opName = ""
-        if let fields, let opField { opName = String(decoding: fields.bytes(opField), as: UTF8.self) }
+        var idField: Range<Int>? = nil
+        if let fields, defect.namesOperation {
+            let opField = fields.field(4)
+            opName = String(decoding: fields.bytes(opField), as: UTF8.self)
+            if defect.hasID { idField = fields.field(LineFields.idIndex(for: Operation(fields.bytes(opField)))) }
+        }
         let reason: String
         switch defect {
         case .notATableRequest: reason = "not a table request"
@@ -134,10 +160,13 @@ package enum RequestParser {
         case .lineTooLong: reason = "request line too long"
         case .unsupportedVersion: reason = "unsupported protocol version"
         case .unknownOperation: reason = isPlainName(opName) ? "unknown operation \"\(opName)\"" : "unknown operation"
-        case .unsupportedService(let serviceField):
-            let text = fields.map { String(decoding: $0.bytes(serviceField), as: UTF8.self) } ?? ""
-            let shown = fields?.isToken(serviceField) == true && isPlainName(text)
-            reason = shown ? "unsupported service \"\(text)\"" : "unsupported service"
+        case .unsupportedService:
+            var text = "", isToken = false
+            if let fields {
+                text = String(decoding: fields.bytes(fields.field(5)), as: UTF8.self)
+                isToken = fields.isToken(fields.field(5))
+            }
+            reason = isToken && isPlainName(text) ? "unsupported service \"\(text)\"" : "unsupported service"
         case .fieldsAfterID: reason = "unexpected fields after the id"
         case .noKey: reason = "missing key"
         }
@@ -160,13 +189,32 @@ package enum RequestParser {
     }
 
     /// A field usable as an op, id or service name: 1 to 256 bytes of printable ASCII.
+    ///
+    /// Eight bytes at a time, then byte by byte: an id is sixteen hex digits.
     static func isToken(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !field.isEmpty, field.count <= 256, let start = field.baseAddress else { return false }
-        for offset in 0..<field.count {
+        var offset = 0
+        while offset &+ 8 <= field.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(start + offset).loadUnaligned(as: UInt64.self))
+            guard isPrintableASCII(word) else { return false }
+            offset &+= 8
+        }
+        while offset < field.count {
             let byte = start[offset]
             if byte <= 0x20 || byte >= 0x7f { return false }
+            offset &+= 1
         }
         return true
+    }
+
+    /// Whether each of the eight bytes of `word` is printable ASCII, 0x21 to 0x7e. With the
+    /// top bits clear, adding 0x5f to a byte sets its top bit exactly when it is 0x21 or
+    /// more, and adding 0x01 exactly when it is 0x7f; no sum carries into the next byte.
+    @inline(__always)
+    static func isPrintableASCII(_ word: UInt64) -> Bool {
+        let top: UInt64 = 0x8080_8080_8080_8080
+        return word & top == 0 && (word &+ 0x5f5f_5f5f_5f5f_5f5f) & top == top
+            && (word &+ 0x0101_0101_0101_0101) & top == 0
     }
 
     static func token(_ field: [UInt8]) -> String? {
@@ -259,46 +307,83 @@ extension Service: ProtocolName {
     }
 }
 
-/// Walks the `|`-separated fields of a line, as offset ranges into it.
-struct FieldScanner {
+/// The `|`-separated fields of a line up to a check's key, found in one pass over the bytes
+/// before any field is looked at.
+///
+/// Fields are offset ranges into the line. A request has at most seven separators before its
+/// key (magic, version, timestamp, table, op, service and id each end at one), so the pass
+/// stops at the seventh: the key may contain `|` itself. The pass reads eight bytes at a
+/// time, which keeps the code every request runs short as well as fast.
+struct LineFields {
     private let base: UnsafePointer<UInt8>
     private let count: Int
-    private var position = 0
-    private var exhausted = false
+    /// Offsets of the first `separatorCount` separators. A tuple written through a pointer,
+    /// not a SIMD vector: storing into a vector at a variable index copies the whole vector
+    /// through memory each time.
+    private var separators: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
+    private var separatorCount = 0
+    static let maximumSeparators = 7
 
     init(_ base: UnsafePointer<UInt8>, count: Int) {
         self.base = base
         self.count = count
-    }
-
-    /// The next field up to `|` or the end of the line; nil when the line has no more fields.
-    ///
-    /// A plain loop rather than memchr(3): the fields before the key are a few bytes each,
-    /// shorter than a call to memchr costs to set up.
-    @inline(__always)
-    mutating func next() -> Range<Int>? {
-        guard !exhausted else { return nil }
-        let start = position
-        var index = start
-        while index < count {
-            if base[index] == RequestParser.pipe {
-                position = index &+ 1
-                return start..<index
+        var found = 0
+        withUnsafeMutableBytes(of: &separators) { raw in
+            let offsets = raw.baseAddress!.assumingMemoryBound(to: Int.self)
+            var position = 0
+            while found < Self.maximumSeparators && position &+ 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+                var pipes = Self.pipeBytes(word)
+                while pipes != 0 && found < Self.maximumSeparators {
+                    offsets[found] = position &+ pipes.trailingZeroBitCount &>> 3
+                    found &+= 1
+                    pipes &= pipes &- 1
+                }
+                position &+= 8
             }
-            index &+= 1
+            while found < Self.maximumSeparators && position < count {
+                if base[position] == RequestParser.pipe {
+                    offsets[found] = position
+                    found &+= 1
+                }
+                position &+= 1
+            }
         }
-        exhausted = true
-        return start..<count
+        separatorCount = found
     }
 
-    /// Everything after the last field read (the key); nil when no `|` followed it.
-    mutating func rest() -> Range<Int>? {
-        guard !exhausted else { return nil }
-        exhausted = true
-        return position..<count
+    /// The top bit of each byte of `word` that is `|`, and no other bit. Exact for every byte
+    /// (no borrow runs from one byte into the next), unlike the shorter zero-byte test.
+    @inline(__always)
+    static func pipeBytes(_ word: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
+        let difference = word ^ 0x7c7c_7c7c_7c7c_7c7c  // zero where the byte is `|`
+        let nonzeroLow7 = (difference & low7) &+ low7
+        return ~(nonzeroLow7 | difference | low7)
     }
 
-    var isAtEnd: Bool { exhausted }
+    /// The field that holds the id: `update` has no service field before it. An op that is
+    /// not known (nil) is read like check and lookup.
+    static func idIndex(for operation: Operation?) -> Int { operation == .update ? 5 : 6 }
+
+    /// Whether field `index` (0 is the magic) is in the line: at least `index` separators.
+    func has(_ index: Int) -> Bool { index <= separatorCount }
+
+    /// Field `index`, which `has(index)` says is there: up to the next separator or the end.
+    @inline(__always)
+    func field(_ index: Int) -> Range<Int> {
+        let start = index == 0 ? 0 : separator(index &- 1) &+ 1
+        return start..<(index < separatorCount ? separator(index) : count)
+    }
+
+    private func separator(_ index: Int) -> Int {
+        withUnsafeBytes(of: separators) { $0.load(fromByteOffset: index &* MemoryLayout<Int>.stride, as: Int.self) }
+    }
+
+    /// Everything after field `index`'s separator, to the end of the line (`has(index + 1)`).
+    func rest(after index: Int) -> Range<Int> {
+        (separator(index) &+ 1)..<count
+    }
 
     func bytes(_ field: Range<Int>) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: base + field.lowerBound, count: field.count)
