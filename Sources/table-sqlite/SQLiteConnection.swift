@@ -147,16 +147,12 @@ final class SQLiteConnection: TableConnection {
                     sqlite3_bind_text(statement, 1, $0, Int32(key.count), nil)
                 }
             } ?? sqlite3_bind_text(statement, 1, "", 0, CSQLite3_transient())
-            guard status == SQLITE_OK else {
-                throw TableError(.request, "\(query.key): binding the key: \(String(cString: sqlite3_errmsg(db)))")
-            }
+            guard status == SQLITE_OK else { throw failure(.request, query, "binding the key: ") }
         }
         while true {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE { return }
-            guard status == SQLITE_ROW else {
-                throw TableError(Self.failureKind(status), "\(query.key): \(String(cString: sqlite3_errmsg(db)))")
-            }
+            guard status == SQLITE_ROW else { throw failure(Self.failureKind(status), query) }
             // The column reader is written in the call, not kept in a variable: as an
             // argument it is a non-escaping closure, whose context lives on the stack (one
             // kept in a variable is allocated on the heap for every request).
@@ -175,6 +171,13 @@ final class SQLiteConnection: TableConnection {
 }
 
 extension SQLiteConnection {
+    /// The error for a failed call on `query`'s statement, with SQLite's message. Never
+    /// inlined: building the text takes room that the code of every lookup need not share.
+    @inline(never)
+    func failure(_ kind: TableError.Kind, _ query: SQLQuery, _ doing: StaticString = "") -> TableError {
+        TableError(kind, "\(query.key): \(doing)\(String(cString: sqlite3_errmsg(db)))")
+    }
+
     /// What a failed step means for the handle (see `run`); extended result codes are on, so
     /// the primary code is the low byte.
     static func failureKind(_ status: Int32) -> TableError.Kind {

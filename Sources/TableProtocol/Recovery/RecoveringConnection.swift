@@ -62,29 +62,35 @@ struct RecoveringConnection {
     /// The same, telling an answer from the server apart from no answer at all.
     mutating func attempt(_ request: Request, logger: Logger) -> Attempt {
         let deadline = Deadline(timeout: timeout)
-        let current: any TableConnection
-        let openedNow: Bool
-        if let connection {
-            current = connection
-            openedNow = false
-        } else {
-            guard let opened = open(until: deadline, logger: logger) else { return .unavailable(lastError) }
-            current = opened
-            openedNow = true
-        }
+        guard let connection else { return answerOnNewConnection(request, until: deadline, logger: logger) }
         do throws(TableError) {
-            return .answered(try current.answer(request, until: deadline))
+            return .answered(try connection.answer(request, until: deadline))
         } catch {
-            guard error.losesConnection else { return .answered(.error(error.message)) }
-            connection = nil
-            guard error.kind == .closed, !openedNow, deadline.remaining >= (timeout ?? 0) / 2 else {
-                return .unavailable(error.message)
-            }
-            logger.info("connection lost (\(error.message)); connecting again")
+            return recover(from: error, answering: request, until: deadline, logger: logger)
         }
-        guard let reopened = open(until: deadline, logger: logger) else { return .unavailable(lastError) }
+    }
+
+    /// After the open connection failed `request`: answers `error`, or connects again and
+    /// sends it once more (the rules above). Out of line, like everything but the answer
+    /// on an open connection, so that the code every request runs stays short.
+    @inline(never)
+    private mutating func recover(from error: TableError, answering request: Request, until deadline: Deadline,
+                                  logger: Logger) -> Attempt {
+        guard error.losesConnection else { return .answered(.error(error.message)) }
+        connection = nil
+        guard error.kind == .closed, deadline.remaining >= (timeout ?? 0) / 2 else {
+            return .unavailable(error.message)
+        }
+        logger.info("connection lost (\(error.message)); connecting again")
+        return answerOnNewConnection(request, until: deadline, logger: logger)
+    }
+
+    /// Connects and answers `request` on the new connection; a failure there is not retried.
+    @inline(never)
+    private mutating func answerOnNewConnection(_ request: Request, until deadline: Deadline, logger: Logger) -> Attempt {
+        guard let opened = open(until: deadline, logger: logger) else { return .unavailable(lastError) }
         do throws(TableError) {
-            return .answered(try reopened.answer(request, until: deadline))
+            return .answered(try opened.answer(request, until: deadline))
         } catch {
             guard error.losesConnection else { return .answered(.error(error.message)) }
             connection = nil

@@ -17,22 +17,12 @@ extension SQLQueries {
     package func answer(_ request: Request, run: SQLStatementRunner) throws(TableError) -> Answer {
         switch request.operation {
         case .fetch:
-            guard let query = fetchSource else { return .error("no fetch_source configured") }
-            // The rotation keeps the addresses between fetches; a reload that fails is
-            // thrown on, and the next fetch tries again.
-            return try rotation.next { () throws(TableError) in
-                var addresses: [[UInt8]] = []
-                try run(query, nil) { column in
-                    if let address = column(0) { addresses.append(address) }
-                    return true
-                }
-                return addresses
-            }
+            return try fetch(run: run)
         case .check where request.service == .auth:
-            guard let query = lookup(for: .auth) else { return .error("no query_auth configured") }
+            guard let query = lookup(for: .auth) else { return Self.notConfigured(.auth) }
             return try request.withKey { (key) throws(TableError) in try authenticate(key, query: query, run: run) }
         case .check:
-            guard let query = lookup(for: request.service) else { return .error("no query_\(request.service) configured") }
+            guard let query = lookup(for: request.service) else { return Self.notConfigured(request.service) }
             var found = false
             try request.withKey { (key) throws(TableError) in
                 try run(query, key) { _ in
@@ -42,7 +32,7 @@ extension SQLQueries {
             }
             return found ? .hit : .notFound
         case .lookup:
-            guard let query = lookup(for: request.service) else { return .error("no query_\(request.service) configured") }
+            guard let query = lookup(for: request.service) else { return Self.notConfigured(request.service) }
             var value = LookupValue(service: request.service, source: query.key)
             try request.withKey { (key) throws(TableError) in
                 try run(query, key) { column in
@@ -56,8 +46,32 @@ extension SQLQueries {
         }
     }
 
+    /// The `error` for a service without its query. Never inlined, like `fetch` and
+    /// `authenticate`: the text and the rare paths stay out of the code of every lookup.
+    @inline(never)
+    private static func notConfigured(_ service: Service) -> Answer {
+        .error("no query_\(service) configured")
+    }
+
+    /// `fetch source`: the next address of the rotation.
+    @inline(never)
+    private func fetch(run: SQLStatementRunner) throws(TableError) -> Answer {
+        guard let query = fetchSource else { return .error("no fetch_source configured") }
+        // The rotation keeps the addresses between fetches; a reload that fails is
+        // thrown on, and the next fetch tries again.
+        return try rotation.next { () throws(TableError) in
+            var addresses: [[UInt8]] = []
+            try run(query, nil) { column in
+                if let address = column(0) { addresses.append(address) }
+                return true
+            }
+            return addresses
+        }
+    }
+
     /// `check auth user:password`: fetches the user's stored hash with `query_auth` and
     /// verifies the password against it. Wrong password and unknown user are both not-found.
+    @inline(never)
     private func authenticate(_ key: UnsafeBufferPointer<UInt8>, query: SQLQuery, run: SQLStatementRunner) throws(TableError) -> Answer {
         guard let colon = key.firstIndex(of: UInt8(ascii: ":")) else {
             return .error("auth key is not user:password")

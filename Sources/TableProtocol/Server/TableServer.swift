@@ -130,12 +130,25 @@ package final class TableServer: Sendable {
                 queue.push(request)
             }
         case .invalid(let address, let reason):
-            logger.warning("\(address.logDescription): \(reason)")
-            Reply.encodeError(address, reason: reason).withUnsafeBytes { send($0) }
+            answerInvalid(address, reason: reason)
         case .unanswerable(let reason):
-            // The line itself is not logged: it may hold an auth key.
-            logger.warning("skipping a line of \(length) bytes: \(reason)")
+            skip(length: length, reason: reason)
         }
+    }
+
+    /// Answers `error` to a line the parser refused. Here, not in `dispatch` (never inlined):
+    /// code for the rare cases, kept beside the code every request runs, would spread that
+    /// code over more instruction-cache lines, which SQLite's share of a lookup then evicts.
+    @inline(never)
+    private func answerInvalid(_ address: ReplyAddress, reason: String) {
+        logger.warning("\(address.logDescription): \(reason)")
+        Reply.encodeError(address, reason: reason).withUnsafeBytes { send($0) }
+    }
+
+    /// Logs a line nobody can answer; the line itself is not logged: it may hold an auth key.
+    @inline(never)
+    private func skip(length: Int, reason: String) {
+        logger.warning("skipping a line of \(length) bytes: \(reason)")
     }
 
     /// One worker thread: answers queued requests on its slot.
@@ -157,15 +170,24 @@ package final class TableServer: Sendable {
         send(UnsafeRawBufferPointer(rebasing: slot.replyBuffer[..<count]), locked: !alone)
         switch sent {
         case .error(let message):
-            logger.warning("\(Self.describe(request)): \(message)")
+            log(request, error: message)
         case .found, .notFound:
             // Checked here first: calling `logger.debug` copies the logger (two Strings
             // retained and released) on every request even when debug messages are off.
-            if logsDebug {
-                let outcome = sent == .notFound ? "not-found" : "found"
-                logger.debug("\(Self.describe(request)): \(outcome)\(cacheUse.map { " (cache \($0))" } ?? "")")
-            }
+            if logsDebug { log(request, outcome: sent, cacheUse: cacheUse) }
         }
+    }
+
+    /// The log lines of `handle`, out of line like `answerInvalid`.
+    @inline(never)
+    private func log(_ request: Request, error message: String) {
+        logger.warning("\(Self.describe(request)): \(message)")
+    }
+
+    @inline(never)
+    private func log(_ request: Request, outcome sent: Reply.Outcome, cacheUse: CacheUse?) {
+        let outcome = sent == .notFound ? "not-found" : "found"
+        logger.debug("\(Self.describe(request)): \(outcome)\(cacheUse.map { " (cache \($0))" } ?? "")")
     }
 
     /// A check, lookup or fetch: refused here when the configuration cannot serve it,
@@ -175,15 +197,19 @@ package final class TableServer: Sendable {
             // A new configuration: the slot's connection was made for the old one.
             slot.adopt(generation.withLock { $0 })
         }
-        guard Generation.isServed(request, in: slot.served) else {
-            return .error(slot.generation?.refusal(request) ?? "not served")
-        }
+        guard Generation.isServed(request, in: slot.served) else { return Self.refuse(request, slot) }
         if let cache = slot.cache, AnswerCache.isCacheable(request) {
             let (answer, use) = cache.answer(request, logger: logger) { slot.connection!.attempt(request, logger: logger) }
             cacheUse = use
             return answer
         }
         return slot.connection!.answer(request, logger: logger)
+    }
+
+    /// The `error` for a request the configuration does not serve (out of line, see `answerInvalid`).
+    @inline(never)
+    private static func refuse(_ request: Request, _ slot: ConnectionSlot) -> Answer {
+        .error(slot.generation?.refusal(request) ?? "not served")
     }
 
     /// Re-reads the configuration and swaps it in only if it loads and connects; otherwise
@@ -226,10 +252,15 @@ package final class TableServer: Sendable {
                 try FileIO.writeAll(output, line)
             }
         } catch {
-            // smtpd is gone: nobody is left to answer.
-            logger.error("writing reply: \(error)")
-            exit(1)
+            Self.exitAfterLosingSmtpd(error, logger: logger)
         }
+    }
+
+    /// smtpd is gone: nobody is left to answer.
+    @inline(never)
+    private static func exitAfterLosingSmtpd(_ error: SystemError, logger: Logger) -> Never {
+        logger.error("writing reply: \(error)")
+        exit(1)
     }
 
     /// A request as it may appear in a log line (`lookup alias "key"`, `fetch source`,
