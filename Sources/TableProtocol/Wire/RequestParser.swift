@@ -195,8 +195,7 @@ package enum RequestParser {
         guard !field.isEmpty, field.count <= 256, let start = field.baseAddress else { return false }
         var offset = 0
         while offset &+ 8 <= field.count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(start + offset).loadUnaligned(as: UInt64.self))
-            guard isPrintableASCII(word) else { return false }
+            guard ByteWord.isPrintableASCII(ByteWord.load(start, at: offset)) else { return false }
             offset &+= 8
         }
         while offset < field.count {
@@ -205,16 +204,6 @@ package enum RequestParser {
             offset &+= 1
         }
         return true
-    }
-
-    /// Whether each of the eight bytes of `word` is printable ASCII, 0x21 to 0x7e. With the
-    /// top bits clear, adding 0x5f to a byte sets its top bit exactly when it is 0x21 or
-    /// more, and adding 0x01 exactly when it is 0x7f; no sum carries into the next byte.
-    @inline(__always)
-    static func isPrintableASCII(_ word: UInt64) -> Bool {
-        let top: UInt64 = 0x8080_8080_8080_8080
-        return word & top == 0 && (word &+ 0x5f5f_5f5f_5f5f_5f5f) & top == top
-            && (word &+ 0x0101_0101_0101_0101) & top == 0
     }
 
     static func token(_ field: [UInt8]) -> String? {
@@ -313,7 +302,7 @@ extension Service: ProtocolName {
 /// Fields are offset ranges into the line. A request has at most seven separators before its
 /// key (magic, version, timestamp, table, op, service and id each end at one), so the pass
 /// stops at the seventh: the key may contain `|` itself. The pass reads eight bytes at a
-/// time, which keeps the code every request runs short as well as fast.
+/// time (`ByteWord`).
 struct LineFields {
     private let base: UnsafePointer<UInt8>
     private let count: Int
@@ -332,8 +321,7 @@ struct LineFields {
             let offsets = raw.baseAddress!.assumingMemoryBound(to: Int.self)
             var position = 0
             while found < Self.maximumSeparators && position &+ 8 <= count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-                var pipes = Self.pipeBytes(word)
+                var pipes = ByteWord.bytes(ByteWord.load(base, at: position), equalTo: RequestParser.pipe)
                 while pipes != 0 && found < Self.maximumSeparators {
                     offsets[found] = position &+ pipes.trailingZeroBitCount &>> 3
                     found &+= 1
@@ -352,16 +340,6 @@ struct LineFields {
         separatorCount = found
     }
 
-    /// The top bit of each byte of `word` that is `|`, and no other bit. Exact for every byte
-    /// (no borrow runs from one byte into the next), unlike the shorter zero-byte test.
-    @inline(__always)
-    static func pipeBytes(_ word: UInt64) -> UInt64 {
-        let low7: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
-        let difference = word ^ 0x7c7c_7c7c_7c7c_7c7c  // zero where the byte is `|`
-        let nonzeroLow7 = (difference & low7) &+ low7
-        return ~(nonzeroLow7 | difference | low7)
-    }
-
     /// The field that holds the id: `update` has no service field before it. An op that is
     /// not known (nil) is read like check and lookup.
     static func idIndex(for operation: Operation?) -> Int { operation == .update ? 5 : 6 }
@@ -373,7 +351,8 @@ struct LineFields {
     @inline(__always)
     func field(_ index: Int) -> Range<Int> {
         let start = index == 0 ? 0 : separator(index &- 1) &+ 1
-        return start..<(index < separatorCount ? separator(index) : count)
+        // Unchecked: separators are found in increasing order, each before `count`.
+        return Range(uncheckedBounds: (start, index < separatorCount ? separator(index) : count))
     }
 
     private func separator(_ index: Int) -> Int {
@@ -382,11 +361,11 @@ struct LineFields {
 
     /// Everything after field `index`'s separator, to the end of the line (`has(index + 1)`).
     func rest(after index: Int) -> Range<Int> {
-        (separator(index) &+ 1)..<count
+        Range(uncheckedBounds: (separator(index) &+ 1, count))
     }
 
     func bytes(_ field: Range<Int>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: base + field.lowerBound, count: field.count)
+        UnsafeBufferPointer(start: base + field.lowerBound, count: field.upperBound &- field.lowerBound)
     }
 
     func isToken(_ field: Range<Int>) -> Bool { RequestParser.isToken(bytes(field)) }
