@@ -14,6 +14,9 @@
 # CACHE_SIM=1 also counts, with callgrind's cache simulation (32 KiB 8-way first-level
 # caches, as on this VM's CPU), the first-level instruction-cache misses per lookup: code
 # that is spread over more cache lines costs them even where it runs no more instructions.
+# CODE_LINES=N also prints the code each lookup runs in 64-byte lines, per object, and the
+# N functions spanning most lines (scripts/link/callgrind-lines.py); unlike the miss count,
+# which moves by a few percent with the code layout alone, this shows what a change spreads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/bench-setup.sh
@@ -27,6 +30,7 @@ bin="$(swift build $release --show-bin-path)"
 service=${SERVICE:-alias}
 cache_sim=""
 [ -z "${CACHE_SIM:-}" ] || cache_sim="--cache-sim=yes --I1=32768,8,64 --D1=32768,8,64"
+[ -z "${CODE_LINES:-}" ] || cache_sim="$cache_sim --dump-instr=yes"
 [ "$name" != passwd ] || service=${SERVICE:-credentials}
 work="$(mktemp -d /tmp/bench-instructions.XXXXXX)"
 trap 'stop_$name "$work"; rm -rf "$work"' EXIT
@@ -52,6 +56,7 @@ for binary in "$@"; do
   done
   echo "$binary: $(per_lookup 1) instructions per $service lookup"
   # With the cache simulation, the summary's fourth event is I1mr.
-  [ -z "$cache_sim" ] || echo "$binary: $(per_lookup 4) first-level instruction-cache misses per $service lookup"
+  [ -z "${CACHE_SIM:-}" ] || echo "$binary: $(per_lookup 4) first-level instruction-cache misses per $service lookup"
+  [ -z "${CODE_LINES:-}" ] || python3 scripts/link/callgrind-lines.py "$work/profile-3000" 3000 "$CODE_LINES"
   [ -z "${PROFILE:-}" ] || { mkdir -p "$PROFILE"; cp "$work/profile-3000" "$PROFILE/$(basename "$binary").callgrind"; }
 done
