@@ -9,6 +9,24 @@ enum ByteWord {
     static let low7: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
     static let top: UInt64 = 0x8080_8080_8080_8080
 
+    /// Whether `bytes` hold a byte the tests find: `word` on each whole word of eight
+    /// bytes (true when any of its bytes is one), then `byte` on the bytes after the last.
+    /// Always inlined, so that the two tests are the caller's own code, not closures.
+    @inline(__always)
+    static func contains(in bytes: UnsafeBufferPointer<UInt8>, word: (UInt64) -> Bool, byte: (UInt8) -> Bool) -> Bool {
+        guard let start = bytes.baseAddress else { return false }
+        var offset = 0
+        while offset &+ 8 <= bytes.count {
+            if word(load(start, at: offset)) { return true }
+            offset &+= 8
+        }
+        while offset < bytes.count {
+            if byte(start[offset]) { return true }
+            offset &+= 1
+        }
+        return false
+    }
+
     /// The eight bytes at `base + offset` (which must be in bounds), first byte lowest.
     @inline(__always)
     static func load(_ base: UnsafePointer<UInt8>, at offset: Int) -> UInt64 {

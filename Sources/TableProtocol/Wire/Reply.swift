@@ -108,21 +108,9 @@ package enum Reply {
     /// Whether `bytes` hold LF, CR or NUL, which would end or cut smtpd's line. One pass,
     /// eight bytes at a time (a credentials value is about 80 bytes), then byte by byte.
     static func hasForbiddenByte(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let start = bytes.baseAddress else { return false }
-        var offset = 0
-        while offset &+ 8 <= bytes.count {
-            let word = ByteWord.load(start, at: offset)
-            if ByteWord.zeroBytes(word) | ByteWord.bytes(word, equalTo: 0x0A) | ByteWord.bytes(word, equalTo: 0x0D) != 0 {
-                return true
-            }
-            offset &+= 8
-        }
-        while offset < bytes.count {
-            let byte = start[offset]
-            if byte == 0x0A || byte == 0x0D || byte == 0 { return true }
-            offset &+= 1
-        }
-        return false
+        ByteWord.contains(in: bytes,
+                          word: { ByteWord.zeroBytes($0) | ByteWord.bytes($0, equalTo: 0x0A) | ByteWord.bytes($0, equalTo: 0x0D) != 0 },
+                          byte: { $0 == 0x0A || $0 == 0x0D || $0 == 0 })
     }
 
     /// The length of the whole line: `<op>-result|<id>|`, the body and the LF.

@@ -192,18 +192,8 @@ package enum RequestParser {
     ///
     /// Eight bytes at a time, then byte by byte: an id is sixteen hex digits.
     static func isToken(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard !field.isEmpty, field.count <= 256, let start = field.baseAddress else { return false }
-        var offset = 0
-        while offset &+ 8 <= field.count {
-            guard ByteWord.isPrintableASCII(ByteWord.load(start, at: offset)) else { return false }
-            offset &+= 8
-        }
-        while offset < field.count {
-            let byte = start[offset]
-            if byte <= 0x20 || byte >= 0x7f { return false }
-            offset &+= 1
-        }
-        return true
+        guard !field.isEmpty, field.count <= 256 else { return false }
+        return !ByteWord.contains(in: field, word: { !ByteWord.isPrintableASCII($0) }, byte: { $0 <= 0x20 || $0 >= 0x7f })
     }
 
     static func token(_ field: [UInt8]) -> String? {
