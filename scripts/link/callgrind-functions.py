@@ -26,7 +26,9 @@ def functions(path, executable):
             if counted:
                 if callee:
                     calls[callee] += int(counted.group(1))
-                callee = None
+                # A cob= line names the called object of this one call only: the next
+                # call without one stays in the caller's object.
+                callee, called_object = None, None
                 continue
             match = entry.match(line)
             if not match:
