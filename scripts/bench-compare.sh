@@ -11,6 +11,10 @@
 # 30000) are printed with each binary's peak RSS, then the ratios of the runs paired by
 # round (ours against the C original, ours at 16 against ours at 1). The C originals read
 # the config that c_original_config sets (scripts/lib/bench-setup.sh).
+#
+# FLOOR=1 (sqlite only) adds a third binary to every round, scripts/floor/sqlite-floor.c: one
+# read, the query and one write per lookup, nothing else. Its ratio to the C original is about
+# the most a table that makes the same system calls could gain on it here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/bench-setup.sh
@@ -33,15 +37,19 @@ run() { # LABEL BINARY CONFIG WINDOW
     awk -v label="$1 w$4" '/req\/s/ { for (i = 1; i <= NF; i++) if ($i == "req/s,") rate = $(i - 1) }
                            /peak RSS/ { rss = $3 } END { print label, rate, rss }'
 }
+# The binaries of a round as LABEL BINARY CONFIG; each round starts one further down the list.
+entries=("C-original $original $c_config" "table-$name $bin/table-$name $config")
+if [ -n "${FLOOR:-}" ]; then
+  [ "$name" = sqlite ] || { echo "bench-compare.sh: FLOOR=1 is for sqlite only" >&2; exit 2; }
+  cc -O2 -o "$work/sqlite-floor" scripts/floor/sqlite-floor.c -lsqlite3
+  entries+=("floor $work/sqlite-floor $config")
+fi
 for ((round = 1; round <= rounds; round++)); do
   for window in 1 16; do
-    if ((round % 2)); then
-      run "C-original" "$original" "$c_config" "$window"
-      run "table-$name" "$bin/table-$name" "$config" "$window"
-    else
-      run "table-$name" "$bin/table-$name" "$config" "$window"
-      run "C-original" "$original" "$c_config" "$window"
-    fi | sed "s/\$/ $round/"
+    for ((slot = 0; slot < ${#entries[@]}; slot++)); do
+      read -r label binary table_config <<< "${entries[(slot + round - 1) % ${#entries[@]}]}"
+      run "$label" "$binary" "$table_config" "$window"
+    done | sed "s/\$/ $round/"
   done
 done > "$work/runs"
 echo "table-$name beside the C original: $rounds rounds of $count lookups (req/s; peak RSS MiB)"
@@ -68,7 +76,9 @@ awk -v ours="table-$name" '
       window[r] = rate[r " " ours " w16"] / rate[r " C-original w16"]
       gain[r] = rate[r " " ours " w16"] / rate[r " " ours " w1"]
       if (serial[r] >= 1) ahead++
+      if ((r " floor w1") in rate) floor[++floors] = rate[r " floor w1"] / rate[r " C-original w1"]
     }
     printf "  paired by round (medians): %s/C-original %.3f at w1 (ahead in %d of %d rounds), %.2f at w16; %s w16/w1 %.2f\n",
            ours, median(serial, rounds), ahead, rounds, median(window, rounds), ours, median(gain, rounds)
+    if (floors) printf "  floor/C-original %.3f at w1: a table with no code of its own\n", median(floor, floors)
   }' "$work/runs"
