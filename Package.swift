@@ -30,9 +30,11 @@ let package = Package(
         .systemLibrary(name: "COpenLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        // glibc's malloc.h (mallopt), which the Glibc module leaves out.
+        .systemLibrary(name: "CMalloc"),
 
         // What every backend shares: protocol, server loop, config grammar, logging, CLI.
-        .target(name: "TableProtocol", dependencies: ["CCrypt"], swiftSettings: shipped),
+        .target(name: "TableProtocol", dependencies: ["CCrypt", "CMalloc"], swiftSettings: shipped),
 
         // The backends.
         .executableTarget(name: "table-sqlite", dependencies: ["TableProtocol", "CSQLite3"], swiftSettings: shipped),
