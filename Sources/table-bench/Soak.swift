@@ -22,11 +22,14 @@ struct Soak {
     var reportEvery = 100_000
     var updateEvery = 10_000
     var missTemplate: String
-    /// The service asked for the errors; nil: the first service the table did not register,
-    /// other than `source`. A table registers source only when it can answer smtpd's fetch
-    /// (`fetch_source`), but answers a lookup of it whenever a `query_source` (or table-redis'
-    /// default command) exists, as upstream did: such a lookup is not an error.
+    /// The service asked for the errors; nil: the first of `errorCandidates` the table did
+    /// not register.
     var errorService: String?
+
+    /// smtpd's services but `source`: a table registers source only when it can answer
+    /// smtpd's fetch (`fetch_source`), but answers a lookup of it whenever a `query_source`
+    /// (or table-redis' default command) exists, as upstream did: such a lookup is no error.
+    static let errorCandidates = ["alias", "domain", "credentials", "netaddr", "userinfo", "mailaddr", "addrname", "mailaddrmap"]
 
     static let allowedGrowthKiB = 1024
 
@@ -43,8 +46,7 @@ struct Soak {
 
     /// Runs the soak on a table that finished its handshake; returns true when it passed.
     func run(_ table: TableProcess, _ options: Options, keys: [[UInt8]], registered: [String]) throws -> Bool {
-        let known = ["alias", "domain", "credentials", "netaddr", "userinfo", "source", "mailaddr", "addrname", "mailaddrmap"]
-        let unregistered = errorService ?? known.first { $0 != "source" && !registered.contains($0) } ?? "nosuchservice"
+        let unregistered = errorService ?? Soak.errorCandidates.first { !registered.contains($0) } ?? "nosuchservice"
         let isCheck = options.operation == "check"
         func hit(_ index: Int) throws -> String {
             try table.request(options.operation, options.service, keyBytes: keys[index % keys.count], timeout: 30)
