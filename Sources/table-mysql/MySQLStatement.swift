@@ -112,7 +112,7 @@ final class MySQLStatement {
         let length = Int(lengths[index])
         let size = Self.columnBufferSize
         if length <= size {
-            return columnBuffer.copy(UnsafeBufferPointer(start: buffers + index * size, count: length))
+            return columnBuffer.copy(UnsafeBufferPointer(start: buffers + index * size, count: length), column: index)
         }
         var whole = [UInt8](repeating: 0, count: min(length, Self.longestValueRead))
         var wholeLength: UInt = 0

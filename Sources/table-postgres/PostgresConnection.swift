@@ -155,7 +155,7 @@ final class PostgresConnection: TableConnection {
                     return nil
                 }
                 return text.withMemoryRebound(to: UInt8.self, capacity: 1) {
-                    columnBuffer.copy(UnsafeBufferPointer(start: $0, count: Int(PQgetlength(answer, index, field))))
+                    columnBuffer.copy(UnsafeBufferPointer(start: $0, count: Int(PQgetlength(answer, index, field))), column: column)
                 }
             }
             if !more { return }

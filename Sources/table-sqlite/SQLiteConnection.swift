@@ -163,7 +163,7 @@ final class SQLiteConnection: TableConnection {
                 guard let text = sqlite3_column_text(statement, position) else {
                     return sqlite3_column_type(statement, position) == SQLITE_NULL ? nil : []
                 }
-                return columnBuffer.copy(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))))
+                return columnBuffer.copy(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, position))), column: index)
             }
             if !more { return }
         }

@@ -57,8 +57,8 @@ import Testing
 
 /// The storage a SQL connection copies columns into, shared with the answers it makes.
 @Suite struct ColumnBufferTests {
-    func copy(_ text: String, into buffer: ColumnBuffer) -> [UInt8] {
-        Array(text.utf8).withUnsafeBufferPointer { buffer.copy($0) }
+    func copy(_ text: String, into buffer: ColumnBuffer, column: Int = 0) -> [UInt8] {
+        Array(text.utf8).withUnsafeBufferPointer { buffer.copy($0, column: column) }
     }
 
     /// An answer made from one copy keeps its bytes while the next requests copy theirs
@@ -72,6 +72,16 @@ import Testing
         #expect(second == Array("second".utf8))
         let large = String(repeating: "x", count: ColumnBuffer.largestKept + 1)
         #expect(copy(large, into: buffer) == Array(large.utf8))
+        // Columns past the kept ones get arrays of their own.
+        let past = copy("past", into: buffer, column: ColumnBuffer.columnsKept)
+        #expect(past == Array("past".utf8))
+    }
+
+    /// The columns of one row are held at once, each in its own kept storage.
+    @Test func eachColumnKeepsItsOwnStorage() {
+        let buffer = ColumnBuffer()
+        let columns = (0...ColumnBuffer.columnsKept).map { copy("column \($0)", into: buffer, column: $0) }
+        #expect(columns.map { String(decoding: $0, as: UTF8.self) } == (0...ColumnBuffer.columnsKept).map { "column \($0)" })
     }
 
     /// Every column of every row comes through the same buffer, as a connection hands them
@@ -81,7 +91,7 @@ import Testing
         func build(_ service: Service, _ rows: [[String]]) -> Answer {
             var value = LookupValue(service: service, source: "query_\(service)")
             for row in rows where value.wantsMoreRows {
-                value.add(columns: row.count) { copy(row[$0], into: buffer) }
+                value.add(columns: row.count) { copy(row[$0], into: buffer, column: $0) }
             }
             return value.answer()
         }
@@ -89,6 +99,8 @@ import Testing
         #expect(build(.credentials, [["u@x", "{CRYPT}$2b$08$abc"]]) == .found("u@x:$2b$08$abc"))
         #expect(build(.userinfo, [["5000", "5001", "/var/vmail"]]) == .found("5000:5001:/var/vmail"))
         #expect(build(.alias, [["only@x"]]) == .found("only@x"))
+        #expect(build(.domain, [["example.org", "b", "c", "d", "e"]]) == .found("example.org"))
+        #expect(build(.credentials, [["u@x", "$2b$08$abc", "extra"]]) == .found("u@x"))
     }
 }
 

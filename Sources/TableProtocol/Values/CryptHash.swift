@@ -12,15 +12,22 @@ package enum CryptHash {
 
     /// The hash without a crypt-compatible scheme prefix; other values unchanged.
     package static func withoutScheme(_ hash: [UInt8]) -> [UInt8] {
-        guard hash.first == UInt8(ascii: "{") else { return hash }
+        let prefix = schemeLength(hash)
+        return prefix == 0 ? hash : Array(hash[prefix...])
+    }
+
+    /// How many bytes of `hash` are a crypt-compatible scheme prefix (0 for none): for a
+    /// caller that copies the rest anyway, which then needs no array of its own for it.
+    package static func schemeLength(_ hash: [UInt8]) -> Int {
+        guard hash.first == UInt8(ascii: "{") else { return 0 }
         for scheme in cryptSchemes {
             let prefix = Array(scheme.utf8)
             if hash.count > prefix.count,
                zip(hash, prefix).allSatisfy({ asciiUpper($0) == $1 }) {
-                return Array(hash[prefix.count...])
+                return prefix.count
             }
         }
-        return hash
+        return 0
     }
 
     /// The `{SCHEME}` a value starts with, if it is not one crypt(3) can verify (e.g. `{PLAIN}`,

@@ -45,7 +45,10 @@ package struct LookupValue {
             }
             return
         }
-        var columns: [[UInt8]] = []
+        // One row, every column a value. The answer uses at most the first three columns,
+        // kept in variables rather than an array of columns: the joined value of credentials
+        // and userinfo is then the only thing a lookup allocates, and other services none.
+        var first: [UInt8] = [], second: [UInt8] = [], third: [UInt8] = []
         for index in 0..<count {
             guard let bytes = column(index) else {
                 failure = "\(source) returned NULL in column \(index + 1)"
@@ -55,29 +58,38 @@ package struct LookupValue {
                 failure = "\(source) returned an empty value in column \(index + 1)"
                 return
             }
-            columns.append(bytes)
+            switch index {
+            case 0: first = bytes
+            case 1: second = bytes
+            case 2: third = bytes
+            default: break
+            }
         }
         switch service {
-        case .credentials where columns.count == 2:
-            value = Self.colonJoined([columns[0], CryptHash.withoutScheme(columns[1])])
-        case .userinfo where columns.count == 3:
-            guard UserInfo.isID(columns[0]), UserInfo.isID(columns[1]) else {
+        case .credentials where count == 2:
+            value = Self.colonJoined(first, second[CryptHash.schemeLength(second)...])
+        case .userinfo where count == 3:
+            guard UserInfo.isID(first), UserInfo.isID(second) else {
                 failure = "\(source) returned a uid or gid that is not a number from 0 to \(UInt32.max)"
                 return
             }
-            value = Self.colonJoined(columns)
+            value = Self.colonJoined(first, second[...], third)
         default:
-            value = columns.first ?? []
+            value = first
         }
     }
 
     /// `a:b[:c]` in one array of the right size (`+` makes a temporary array per operand).
-    static func colonJoined(_ parts: [[UInt8]]) -> [UInt8] {
+    static func colonJoined(_ first: [UInt8], _ second: ArraySlice<UInt8>, _ third: [UInt8]? = nil) -> [UInt8] {
+        let colon = UInt8(ascii: ":")
         var joined: [UInt8] = []
-        joined.reserveCapacity(parts.reduce(parts.count - 1) { $0 + $1.count })
-        for (index, part) in parts.enumerated() {
-            if index > 0 { joined.append(UInt8(ascii: ":")) }
-            joined.append(contentsOf: part)
+        joined.reserveCapacity(first.count + 1 + second.count + (third.map { $0.count + 1 } ?? 0))
+        joined.append(contentsOf: first)
+        joined.append(colon)
+        joined.append(contentsOf: second)
+        if let third {
+            joined.append(colon)
+            joined.append(contentsOf: third)
         }
         return joined
     }
