@@ -12,7 +12,10 @@
 # round (ours against the C original, ours at 16 against ours at 1). The C originals read
 # the config that c_original_config sets (scripts/lib/bench-setup.sh).
 #
-# FLOOR=1 (sqlite only) adds a third binary to every round, scripts/floor/sqlite-floor.c: one
+# SERVICE=NAME looks up another service than alias (credentials, domain: what the config of
+# both binaries has a query for), as smtpd does on every AUTH or for every recipient domain.
+#
+# FLOOR=1 (sqlite, alias only) adds a third binary to every round, scripts/floor/sqlite-floor.c: one
 # read, the query and one write per lookup, nothing else. Its ratio to the C original is about
 # the most a table that makes the same system calls could gain on it here.
 set -euo pipefail
@@ -22,6 +25,7 @@ name=${1:?usage: bench-compare.sh sqlite|postgres|mysql|redis|socketmap C-BINARY
 original=$(readlink -f "${2:?usage: bench-compare.sh NAME C-BINARY}")
 rounds=${ROUNDS:-5}
 count=${COUNT:-30000}
+service=${SERVICE:-alias}
 release="$(scripts/release-flags.sh)"  # the release build's flags, worked out once
 swift build $release -j 1 >/dev/null
 bin="$(swift build $release --show-bin-path)"
@@ -32,7 +36,7 @@ setup_$name "$work"
 c_original_config "$name" "$work"
 
 run() { # LABEL BINARY CONFIG WINDOW
-  taskset -c 0 "$bin/table-bench" --count "$count" --windows "$4" --service alias \
+  taskset -c 0 "$bin/table-bench" --count "$count" --windows "$4" --service "$service" \
     --key-template 'user{}@example.org' --backend-stderr /dev/null "$2" "$3" |
     awk -v label="$1 w$4" '/req\/s/ { for (i = 1; i <= NF; i++) if ($i == "req/s,") rate = $(i - 1) }
                            /peak RSS/ { rss = $3 } END { print label, rate, rss }'
@@ -40,7 +44,7 @@ run() { # LABEL BINARY CONFIG WINDOW
 # The binaries of a round as LABEL BINARY CONFIG; each round starts one further down the list.
 entries=("C-original $original $c_config" "table-$name $bin/table-$name $config")
 if [ -n "${FLOOR:-}" ]; then
-  [ "$name" = sqlite ] || { echo "bench-compare.sh: FLOOR=1 is for sqlite only" >&2; exit 2; }
+  [ "$name" = sqlite ] && [ "$service" = alias ] || { echo "bench-compare.sh: FLOOR=1 is for sqlite alias lookups only" >&2; exit 2; }
   cc -O2 -o "$work/sqlite-floor" scripts/floor/sqlite-floor.c -lsqlite3
   entries+=("floor $work/sqlite-floor $config")
 fi
@@ -52,7 +56,7 @@ for ((round = 1; round <= rounds; round++)); do
     done | sed "s/\$/ $round/"
   done
 done > "$work/runs"
-echo "table-$name beside the C original: $rounds rounds of $count lookups (req/s; peak RSS MiB)"
+echo "table-$name beside the C original: $rounds rounds of $count $service lookups (req/s; peak RSS MiB)"
 sort "$work/runs" | awk '
   { key = $1 " " $2; if (key != last && last != "") report(); last = key; rates[++n] = $3; rss = $4 + 0 > rss + 0 ? $4 : rss }
   END { report() }
