@@ -15,6 +15,10 @@
 # SERVICE=NAME looks up another service than alias (credentials, domain: what the config of
 # both binaries has a query for), as smtpd does on every AUTH or for every recipient domain.
 #
+# Beside the rates, each run reports the backend's own CPU time per lookup (user and kernel,
+# from /proc/PID/task/*/schedstat, see table-bench): the paired ratio of those leaves out the
+# driver and the switches between the two, which the rates include.
+#
 # FLOOR=1 (sqlite, alias only) adds a third binary to every round, scripts/floor/sqlite-floor.c: one
 # read, the query and one write per lookup, nothing else. Its ratio to the C original is about
 # the most a table that makes the same system calls could gain on it here.
@@ -39,7 +43,8 @@ run() { # LABEL BINARY CONFIG WINDOW
   taskset -c 0 "$bin/table-bench" --count "$count" --windows "$4" --service "$service" \
     --key-template 'user{}@example.org' --backend-stderr /dev/null "$2" "$3" |
     awk -v label="$1 w$4" '/req\/s/ { for (i = 1; i <= NF; i++) if ($i == "req/s,") rate = $(i - 1) }
-                           /peak RSS/ { rss = $3 } END { print label, rate, rss }'
+                           /backend CPU/ { cpu = $(NF - 3) }
+                           /peak RSS/ { rss = $3 } END { print label, rate, rss, cpu }'
 }
 # The binaries of a round as LABEL BINARY CONFIG; each round starts one further down the list.
 entries=("C-original $original $c_config" "table-$name $bin/table-$name $config")
@@ -69,7 +74,7 @@ sort "$work/runs" | awk '
 # The same runs paired by round: a round's two binaries ran seconds apart, so their ratio
 # varies much less than the rates themselves (which drift with the host's load).
 awk -v ours="table-$name" '
-  { rate[$5 " " $1 " " $2] = $3; if ($5 > rounds) rounds = $5 }
+  { rate[$6 " " $1 " " $2] = $3; cpu[$6 " " $1 " " $2] = $5; if ($6 > rounds) rounds = $6 }
   function median(list, count,   i, j, t) {
     for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (list[j] < list[i]) { t = list[i]; list[i] = list[j]; list[j] = t }
     return count % 2 ? list[(count + 1) / 2] : (list[count / 2] + list[count / 2 + 1]) / 2
@@ -81,8 +86,16 @@ awk -v ours="table-$name" '
       gain[r] = rate[r " " ours " w16"] / rate[r " " ours " w1"]
       if (serial[r] >= 1) ahead++
       if ((r " floor w1") in rate) floor[++floors] = rate[r " floor w1"] / rate[r " C-original w1"]
+      ourCPU[r] = cpu[r " " ours " w1"]; cCPU[r] = cpu[r " C-original w1"]
+      cpuRatio[r] = cpu[r " " ours " w1"] / cpu[r " C-original w1"]
+      if ((r " floor w1") in cpu) { floorCPU[r] = cpu[r " floor w1"]; floorCPURatio[r] = cpu[r " floor w1"] / cpu[r " C-original w1"] }
     }
     printf "  paired by round (medians): %s/C-original %.3f at w1 (ahead in %d of %d rounds), %.2f at w16; %s w16/w1 %.2f\n",
            ours, median(serial, rounds), ahead, rounds, median(window, rounds), ours, median(gain, rounds)
     if (floors) printf "  floor/C-original %.3f at w1: a table with no code of its own\n", median(floor, floors)
+    printf "  backend CPU per lookup at w1 (medians, us): C-original %.2f, %s %.2f", median(cCPU, rounds), ours, median(ourCPU, rounds)
+    if (floors) printf ", floor %.2f", median(floorCPU, floors)
+    printf "; paired %s/C-original %.3f", ours, median(cpuRatio, rounds)
+    if (floors) printf ", floor/C-original %.3f", median(floorCPURatio, floors)
+    printf " (below 1: less CPU than the C original)\n"
   }' "$work/runs"

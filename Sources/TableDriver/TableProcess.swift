@@ -268,6 +268,35 @@ package final class TableProcess {
         ProcStatus.value("VmHWM", pid: pid)
     }
 
+    /// The CPU time the process's threads have run so far, user and kernel, in nanoseconds:
+    /// the first field of each /proc/PID/task/TID/schedstat (the scheduler's own account,
+    /// unlike the clock ticks of /proc/PID/stat, which are 10 ms apart). Threads that have
+    /// ended are not counted, so a difference is exact only while the threads live on (the
+    /// tables' workers do).
+    package func cpuNanoseconds() -> UInt64? {
+        guard let dir = opendir("/proc/\(pid)/task") else { return nil }
+        defer { closedir(dir) }
+        var total: UInt64 = 0
+        var threads = 0
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard !name.hasPrefix("."), let file = fopen("/proc/\(pid)/task/\(name)/schedstat", "r") else { continue }
+            defer { fclose(file) }
+            var line = [UInt8](repeating: 0, count: 128)
+            let read = line.withUnsafeMutableBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { fgets($0.baseAddress, Int32($0.count), file) != nil }
+            }
+            guard read else { continue }
+            let text = String(decoding: line.prefix { $0 != 0 }, as: UTF8.self)
+            if let first = text.split(separator: " ").first, let nanoseconds = UInt64(first) {
+                total += nanoseconds
+                threads += 1
+            }
+        }
+        // None read: a kernel without the scheduler's statistics, or the process is gone.
+        return threads > 0 ? total : nil
+    }
+
     /// Threads of the process (Threads in /proc/PID/status).
     package func threadCount() -> Int? {
         ProcStatus.value("Threads", pid: pid)

@@ -12,7 +12,8 @@ import TableDriver
 /// It starts BINARY with argv[0] = "bench" and argv[1] = TABLE-ARGUMENT on a socketpair,
 /// times the handshake, then sends COUNT requests for keys made from the template (`{}`
 /// replaced by 1...key-count in a scrambled order) with at most W outstanding, for each W in
-/// --windows, and prints requests/s, p50/p99 latency and the backend's peak RSS.
+/// --windows, and prints requests/s, p50/p99 latency, the backend's CPU time per request and
+/// its peak RSS.
 /// To pin the driver and the backend to one core, as the issues' figures were measured, run
 /// it under `taskset -c 0`: the backend inherits the affinity.
 ///
@@ -253,11 +254,18 @@ do {
         _ = try drive(table, options, keys: keyList, count: options.warmup, window: 1)
     }
     for window in options.windows {
+        let cpuBefore = table.cpuNanoseconds()
         let run = try drive(table, options, keys: keyList, count: options.count, window: window)
+        let cpuAfter = table.cpuNanoseconds()
         let sorted = run.latencies.sorted()
         let p50 = sorted[sorted.count / 2] * 1e6
         let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)] * 1e6
         print("  \(options.operation) \(options.service), window \(window): \(format(Double(options.count) / run.seconds, 0)) req/s, p50 \(format(p50)) us, p99 \(format(p99)) us (found \(run.found), not-found \(run.notFound), error \(run.errors))")
+        // The backend's own CPU time (user and kernel) per request: unlike the rate, it leaves
+        // out the driver and the time spent waiting for the server or the scheduler.
+        if let cpuBefore, let cpuAfter, cpuAfter >= cpuBefore {
+            print("  backend CPU, window \(window): \(format(Double(cpuAfter - cpuBefore) / Double(options.count) / 1000, 2)) us per request")
+        }
     }
     if let rss = table.peakRSSKiB() {
         print("  peak RSS: \(format(Double(rss) / 1024, 2)) MiB")

@@ -22,6 +22,21 @@ import TableTestSupport
         }
     }
 
+    /// The CPU time table-bench reports per request (TableProcess.cpuNanoseconds) grows
+    /// with the lookups the table answers.
+    @Test func cpuTimeGrowsWithTheLookupsAnswered() throws {
+        try SQLiteFixture().withTable { table throws in
+            #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+            let before = try #require(table.cpuNanoseconds())
+            for _ in 0..<500 {
+                #expect(try table.request("lookup", "alias", key: "alice@example.org") == "found|vmail")
+            }
+            let after = try #require(table.cpuNanoseconds())
+            // 500 lookups take well over 500 us of the table's CPU (each makes ten system calls).
+            #expect(after > before + 500_000)
+        }
+    }
+
     @Test func endOfInputExitsZeroAfterAnsweringWhatWasSent() throws {
         try SQLiteFixture().withTable { table throws in
             var batch: [UInt8] = []
