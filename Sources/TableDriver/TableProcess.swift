@@ -274,13 +274,11 @@ package final class TableProcess {
     /// ended are not counted, so a difference is exact only while the threads live on (the
     /// tables' workers do).
     package func cpuNanoseconds() -> UInt64? {
-        guard let dir = opendir("/proc/\(pid)/task") else { return nil }
-        defer { closedir(dir) }
+        guard let tasks = Self.entries(of: "/proc/\(pid)/task") else { return nil }
         var total: UInt64 = 0
         var threads = 0
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard !name.hasPrefix("."), let file = fopen("/proc/\(pid)/task/\(name)/schedstat", "r") else { continue }
+        for task in tasks {
+            guard let file = fopen("/proc/\(pid)/task/\(task)/schedstat", "r") else { continue }
             defer { fclose(file) }
             var line = [UInt8](repeating: 0, count: 128)
             let read = line.withUnsafeMutableBufferPointer { bytes in
@@ -304,14 +302,19 @@ package final class TableProcess {
 
     /// Open descriptors of the process (entries in /proc/PID/fd).
     package func openDescriptorCount() -> Int? {
-        guard let dir = opendir("/proc/\(pid)/fd") else { return nil }
+        Self.entries(of: "/proc/\(pid)/fd")?.count
+    }
+
+    /// The names in a directory but `.` and `..`; nil if it cannot be opened.
+    private static func entries(of path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
         defer { closedir(dir) }
-        var count = 0
+        var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { count += 1 }
+            if name != "." && name != ".." { names.append(name) }
         }
-        return count
+        return names
     }
 }
 
