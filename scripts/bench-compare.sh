@@ -44,7 +44,7 @@ run() { # LABEL BINARY CONFIG WINDOW
     --key-template 'user{}@example.org' --backend-stderr /dev/null "$2" "$3" |
     awk -v label="$1 w$4" '/req\/s/ { for (i = 1; i <= NF; i++) if ($i == "req/s,") rate = $(i - 1) }
                            /backend CPU/ { cpu = $(NF - 3) }
-                           /peak RSS/ { rss = $3 } END { print label, rate, rss, cpu }'
+                           /peak RSS/ { rss = $3 } END { print label, rate, rss, cpu == "" ? "-" : cpu }'
 }
 # The binaries of a round as LABEL BINARY CONFIG; each round starts one further down the list.
 entries=("C-original $original $c_config" "table-$name $bin/table-$name $config")
@@ -86,16 +86,20 @@ awk -v ours="table-$name" '
       gain[r] = rate[r " " ours " w16"] / rate[r " " ours " w1"]
       if (serial[r] >= 1) ahead++
       if ((r " floor w1") in rate) floor[++floors] = rate[r " floor w1"] / rate[r " C-original w1"]
-      ourCPU[r] = cpu[r " " ours " w1"]; cCPU[r] = cpu[r " C-original w1"]
-      cpuRatio[r] = cpu[r " " ours " w1"] / cpu[r " C-original w1"]
-      if ((r " floor w1") in cpu) { floorCPU[r] = cpu[r " floor w1"]; floorCPURatio[r] = cpu[r " floor w1"] / cpu[r " C-original w1"] }
+      # CPU figures only where table-bench could read them (a kernel without schedstat has none).
+      if (cpu[r " " ours " w1"] + 0 > 0 && cpu[r " C-original w1"] + 0 > 0) {
+        cpus++; ourCPU[cpus] = cpu[r " " ours " w1"]; cCPU[cpus] = cpu[r " C-original w1"]
+        cpuRatio[cpus] = cpu[r " " ours " w1"] / cpu[r " C-original w1"]
+        if (cpu[r " floor w1"] + 0 > 0) { floorCPUs++; floorCPU[floorCPUs] = cpu[r " floor w1"]; floorCPURatio[floorCPUs] = cpu[r " floor w1"] / cpu[r " C-original w1"] }
+      }
     }
     printf "  paired by round (medians): %s/C-original %.3f at w1 (ahead in %d of %d rounds), %.2f at w16; %s w16/w1 %.2f\n",
            ours, median(serial, rounds), ahead, rounds, median(window, rounds), ours, median(gain, rounds)
     if (floors) printf "  floor/C-original %.3f at w1: a table with no code of its own\n", median(floor, floors)
-    printf "  backend CPU per lookup at w1 (medians, us): C-original %.2f, %s %.2f", median(cCPU, rounds), ours, median(ourCPU, rounds)
-    if (floors) printf ", floor %.2f", median(floorCPU, floors)
-    printf "; paired %s/C-original %.3f", ours, median(cpuRatio, rounds)
-    if (floors) printf ", floor/C-original %.3f", median(floorCPURatio, floors)
+    if (!cpus) exit
+    printf "  backend CPU per lookup at w1 (medians, us): C-original %.2f, %s %.2f", median(cCPU, cpus), ours, median(ourCPU, cpus)
+    if (floorCPUs) printf ", floor %.2f", median(floorCPU, floorCPUs)
+    printf "; paired %s/C-original %.3f", ours, median(cpuRatio, cpus)
+    if (floorCPUs) printf ", floor/C-original %.3f", median(floorCPURatio, floorCPUs)
     printf " (below 1: less CPU than the C original)\n"
   }' "$work/runs"
